@@ -1,0 +1,4 @@
+export * from './base.entity';
+export * from './snake-naming.strategy';
+export * from './create-database';
+export * from './data-source-options';

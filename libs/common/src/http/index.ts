@@ -1,0 +1,5 @@
+export * from './pagination';
+export * from './rate-limit';
+export * from './request-id';
+export * from './openapi';
+export * from './redis-throttler.storage';

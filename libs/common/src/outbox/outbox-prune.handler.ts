@@ -1,0 +1,24 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Jobs, PayloadOf } from '../queue/jobs';
+import { OnJob } from '../queue/on-job.decorator';
+
+/** Sent outbox rows are only an audit trail once relayed; keep a week of them. */
+@Injectable()
+export class OutboxPruneHandler {
+  private readonly logger = new Logger(OutboxPruneHandler.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  @OnJob(Jobs.OutboxPrune)
+  async prune(payload: PayloadOf<typeof Jobs.OutboxPrune>): Promise<{ deleted: number }> {
+    const days = Math.max(1, payload.retain_days ?? 7);
+    const result = await this.dataSource.query(
+      `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - $1 * interval '1 day'`,
+      [days],
+    );
+    const deleted = Number(result?.[1] ?? 0);
+    this.logger.log({ deleted, retain_days: days }, 'Pruned relayed outbox events');
+    return { deleted };
+  }
+}

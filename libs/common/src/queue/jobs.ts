@@ -1,0 +1,29 @@
+import { QueueName } from './queues';
+
+/** A job type: which queue carries it, its name, and (for the compiler only) its payload. */
+export interface JobDefinition<Payload = unknown> {
+  readonly queue: QueueName;
+  readonly name: string;
+  /** Phantom field: never set, it only carries the payload type. */
+  readonly payload?: Payload;
+}
+
+export type PayloadOf<J> = J extends JobDefinition<infer P> ? P : never;
+
+function job<Payload>(queue: QueueName, name: string): JobDefinition<Payload> {
+  return { queue, name };
+}
+
+/**
+ * Every job the system knows. The worker refuses to start unless each has exactly one handler,
+ * so adding a job here without its handler (or the reverse) fails at startup, not in production.
+ */
+export const Jobs = {
+  OutboxPrune: job<{ retain_days: number }>(QueueName.Maintenance, 'outbox.prune'),
+} as const;
+
+export const ALL_JOBS: readonly JobDefinition[] = Object.values(Jobs);
+
+export function jobKey(def: Pick<JobDefinition, 'queue' | 'name'>): string {
+  return `${def.queue}/${def.name}`;
+}

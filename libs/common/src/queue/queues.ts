@@ -1,0 +1,32 @@
+import type { JobsOptions } from 'bullmq';
+
+/** One BullMQ queue per domain. */
+export const QueueName = {
+  OrderEvents: 'order-events',
+  LowStockAlerts: 'low-stock-alerts',
+  PaymentVerification: 'payment-verification',
+  Maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+
+const DAY = 24 * 3600;
+
+/**
+ * Retries with exponential backoff; completed jobs are kept a day (so a re-relayed outbox row finds
+ * its job id and is not run twice), failed jobs a month with their error, for inspection.
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: DAY, count: 100_000 },
+  removeOnFail: { age: 30 * DAY },
+};
+
+export const QUEUE_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
+  [QueueName.OrderEvents]: DEFAULT_JOB_OPTIONS,
+  [QueueName.LowStockAlerts]: { ...DEFAULT_JOB_OPTIONS, attempts: 5 },
+  // Payment checks back off longer: the provider may need minutes to settle.
+  [QueueName.PaymentVerification]: { ...DEFAULT_JOB_OPTIONS, attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
+  [QueueName.Maintenance]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+};

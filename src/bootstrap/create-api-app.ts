@@ -1,0 +1,70 @@
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, buildOpenApiDocument, createValidationPipe, requestIdFor } from '@app/common';
+import { AppModule } from '../app.module';
+
+/** Paths served outside the /api prefix (the contract's Conventions). */
+export const UNPREFIXED_PATHS = ['health', 'health/db', 'health/ready', 'webhooks/stripe', '.well-known/jwks.json', 'device'];
+
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Builds the API application exactly as production runs it; main.ts listens on it and the e2e
+ * harness drives it in-process, so the tests cover the real HTTP setup.
+ */
+export async function createApiApp(
+  config: AppConfig,
+  options: { imports?: DynamicModule['imports']; preview?: boolean } = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { imports: options.imports }), adapter, {
+    rawBody: true, // webhook signatures are checked on the exact bytes received
+    bufferLogs: true,
+    preview: options.preview,
+    abortOnError: false,
+  });
+  if (!options.preview) app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+      },
+    },
+  });
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 20, fields: 50, parts: 100 } });
+  app.enableCors({
+    origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+  });
+  app.setGlobalPrefix('api', { exclude: UNPREFIXED_PATHS });
+  app.useGlobalPipes(createValidationPipe());
+
+  if (!options.preview) {
+    const document = buildOpenApiDocument(app);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false, customSiteTitle: 'Commerce API' });
+  }
+  return app;
+}
