@@ -25,7 +25,13 @@ module.exports = {
       '@isaacs/nonrecursive-glob-match', 'brace-expansion', 'balanced-match', 'minipass', 'path-scurry', 'lru-cache',
     ].join('|')})/)`,
   ],
+  moduleNameMapper: {
+    '^@app/common$': '<rootDir>/libs/common/src',
+    '^@app/common/(.*)$': '<rootDir>/libs/common/src/$1',
+  },
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   testTimeout: 30000,
+  // CI machines have 2 cores; e2e files each own a database, so two run side by side safely.
+  maxWorkers: process.env.CI ? 2 : '50%',
 };

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig, AppConfigModule, OutboxService, QueueRegistry, RedisModule } from '@app/common';
 import { DatabaseModule } from './database/database.module';
@@ -13,6 +13,9 @@ export class CoreModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot({
+          // Only the explicit route: nestjs-pino's default adds the prefix-excluded paths again,
+          // which Nest already matches, and those requests were logged twice.
+          forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
           pinoHttp: {
             level: config.log.level,
             transport: config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
@@ -21,8 +24,12 @@ export class CoreModule {
             genReqId: (req) => (req as { id?: string }).id ?? String(req.headers['x-request-id'] ?? ''),
             customAttributeKeys: { reqId: 'request_id' },
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
-            serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+            },
+            // Middleware sees a path-stripped req.url; originalUrl is the path the client asked for.
+            autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },
           },
         }),
         DatabaseModule,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig, loadDotEnv } from '@app/common';
@@ -8,10 +9,24 @@ import { WorkerModule } from './worker.module';
 async function bootstrap(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  // createApplicationContext starts the worker before it returns, so the signal handlers go in
+  // first: a SIGTERM during startup still closes in-flight jobs and pools in order.
+  const starting = NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void starting.then(shutdown, () => process.exit(1)));
+  }
+  const app = await starting;
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.init();
+}
+
+async function shutdown(app: INestApplicationContext): Promise<void> {
+  try {
+    await app.close(); // workers finish their current jobs, the relay its batch, then pools close
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`Worker shutdown failed: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(1);
+  }
 }
 
 bootstrap().catch((err: unknown) => {

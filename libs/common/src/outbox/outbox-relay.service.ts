@@ -16,7 +16,7 @@ interface PendingRow {
 }
 
 const BATCH_SIZE = 200;
-const REDIS_TIMEOUT_MS = 5_000;
+const REDIS_TIMEOUT_MS = 2_000;
 
 /**
  * Worker-side: moves committed outbox rows to BullMQ. Rows are claimed with SKIP LOCKED, so several
@@ -70,7 +70,7 @@ export class OutboxRelay implements BeforeApplicationShutdown {
           await manager.query(
             `UPDATE outbox_events
                 SET attempts = attempts + 1, last_error = $2,
-                    available_at = now() + least(60, power(2, attempts)) * interval '1 second'
+                    available_at = clock_timestamp() + least(60, power(2, attempts)) * interval '1 second'
               WHERE id = ANY($1::uuid[])`,
             [group.map((r) => r.id), message.slice(0, 2000)],
           );

@@ -1,0 +1,39 @@
+# One image for every process:
+#   API (default):  node dist/src/main.js
+#   worker:         node dist/src/worker.js
+#   migrations:     node dist/src/cli.js migration:run   (db:create first on an empty server)
+# Build: docker build -t commerce-backend .
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- deps: every dependency, dev included, for the build ---------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# --- build: TypeScript -> dist/ (src, libs and migrations) ---------------------------------------
+FROM deps AS build
+COPY tsconfig.json tsconfig.build.json ./
+COPY libs ./libs
+COPY migrations ./migrations
+COPY src ./src
+RUN npm run build
+
+# --- runtime: production dependencies and dist/ only ---------------------------------------------
+# pino-pretty is a devDependency and is not installed here: logs are JSON (LOG_PRETTY stays unset).
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production PORT=8280
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+
+USER node
+EXPOSE 8280
+
+# Liveness only (touches no dependency); readiness is GET /health/ready.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8280) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "dist/src/main.js"]
