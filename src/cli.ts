@@ -1,9 +1,26 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { ConfigError, createDatabaseIfMissing, loadConfig, loadDotEnv, splitDatabaseUrl } from '@app/common';
+import { AppConfig, AppException, ConfigError, createDatabaseIfMissing, loadConfig, loadDotEnv, splitDatabaseUrl } from '@app/common';
+import { CoreModule } from './core.module';
 import { createDataSource } from './database/create-data-source';
+import { DOMAIN_MODULES } from './modules';
+import { AuthService } from './modules/identity/auth.service';
+
+/** The services, without HTTP or queue consumers, for commands that act through them. */
+async function withServices<T>(config: AppConfig, run: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+  @Module({ imports: [CoreModule.forRoot(config, 'cli'), ...DOMAIN_MODULES] })
+  class CliModule {}
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  try {
+    return await run((type) => app.get(type));
+  } finally {
+    await app.close();
+  }
+}
 
 /**
  * Operator commands: `npm run cli -- <command>`. Each command is small and calls into the same
@@ -34,6 +51,16 @@ program
     }
   });
 
+program
+  .command('admin:create')
+  .description('Create an admin account, or promote an existing account to admin (sets its password)')
+  .requiredOption('--email <email>', 'the admin\'s email')
+  .requiredOption('--password <password>', 'at least 10 characters with letters and digits')
+  .action(async (options: { email: string; password: string }) => {
+    const { user, created } = await withServices(loadConfig(), (get) => get(AuthService).createOrPromoteAdmin(options.email, options.password));
+    out(`${created ? 'created' : 'promoted'} admin ${user.email} (${user.id})`);
+  });
+
 // Generation goes through TypeORM's own CLI on the compiled DataSource, writing into migrations/.
 program
   .command('migration:generate <name>')
@@ -59,6 +86,8 @@ function typeormCli(args: string[], withDataSource = true): void {
 
 loadDotEnv();
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? err}\n`);
+  // Expected refusals (bad config, weak password, conflicts) print their message; bugs their stack.
+  const expected = err instanceof ConfigError || err instanceof AppException;
+  process.stderr.write(`${expected ? (err as Error).message : (err as Error)?.stack ?? err}\n`);
   process.exit(1);
 });

@@ -1,5 +1,9 @@
+import { AuditModule } from './audit/audit.module';
+import { IdentityModule } from './identity/identity.module';
+import { MerchantsModule } from './merchants/merchants.module';
+
 /**
  * The domain modules. Both processes load all of them: the API routes their controllers, the
  * worker runs their @OnJob handlers.
  */
-export const DOMAIN_MODULES = [];
+export const DOMAIN_MODULES = [AuditModule, MerchantsModule, IdentityModule];

@@ -7,3 +7,5 @@ export * from './outbox';
 export * from './health';
 export * from './http';
 export * from './money';
+export * from './auth';
+export * from './tenancy';

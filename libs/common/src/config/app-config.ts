@@ -64,6 +64,34 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(60) @Max(86400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
+  /** `iss` of the tokens this service signs, and the `aud` it signs for and expects. */
+  @IsString()
+  JWT_ISSUER = 'commerce-backend';
+
+  @IsString()
+  JWT_AUDIENCE = 'commerce-api';
+
+  /** An external identity provider (RS256 via JWKS) whose tokens are accepted too; all three or none. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  JWT_JWKS_URL?: string;
+
+  @IsOptional() @IsString()
+  JWT_JWKS_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  JWT_JWKS_AUDIENCE?: string;
+
+  /** Failed logins per account within LOGIN_LOCK_WINDOW_SECONDS before the account is locked out for that window. */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_LOCK_WINDOW_SECONDS = 900;
+
+  /** Public URL of this API, used in links it hands out (e.g. the device-login page). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL = 'http://localhost:8280';
+
   @Transform(toInt) @IsInt() @Min(3600)
   JWT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -111,7 +139,16 @@ export interface AppConfig {
   };
   database: { url: string; poolSize: number; logQueries: boolean };
   redis: { url: string; queuePrefix: string };
-  jwt: { secret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  jwt: {
+    secret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    issuer: string;
+    audience: string;
+    external?: { jwksUrl: string; issuer: string; audience: string };
+  };
+  login: { maxFailures: number; lockWindowSeconds: number };
+  publicBaseUrl: string;
   log: { level: string; pretty: boolean };
   outbox: { pollIntervalMs: number };
   worker: { concurrency: number };
@@ -157,6 +194,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   } else {
     jwtSecret ??= DEV_JWT_SECRET;
   }
+  const externalJwt = [env.JWT_JWKS_URL, env.JWT_JWKS_ISSUER, env.JWT_JWKS_AUDIENCE];
+  if (externalJwt.some(Boolean) && !externalJwt.every(Boolean)) {
+    problems.push('JWT_JWKS_URL, JWT_JWKS_ISSUER, JWT_JWKS_AUDIENCE: set all three to accept an external identity provider, or none');
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -177,7 +218,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       secret: jwtSecret!,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: env.JWT_REFRESH_TTL_SECONDS,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      external: env.JWT_JWKS_URL
+        ? { jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_JWKS_ISSUER!, audience: env.JWT_JWKS_AUDIENCE! }
+        : undefined,
     },
+    login: { maxFailures: env.LOGIN_MAX_FAILURES, lockWindowSeconds: env.LOGIN_LOCK_WINDOW_SECONDS },
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS },
     worker: { concurrency: env.WORKER_CONCURRENCY },
