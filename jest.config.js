@@ -21,7 +21,7 @@ module.exports = {
   // ESM-only packages (and @nestjs, per the stack notes) are transpiled to CommonJS for Jest.
   transformIgnorePatterns: [
     `/node_modules/(?!(${[
-      '@nestjs', '@apidevtools', '@fastify/static', 'content-disposition', 'glob', 'minimatch',
+      '@nestjs', '@apidevtools', '@fastify/static', 'jose', 'content-disposition', 'glob', 'minimatch',
       '@isaacs/nonrecursive-glob-match', 'brace-expansion', 'balanced-match', 'minipass', 'path-scurry', 'lru-cache',
     ].join('|')})/)`,
   ],

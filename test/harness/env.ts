@@ -24,6 +24,9 @@ export function testConfig(databaseName: string, overrides: Record<string, strin
     LOG_PRETTY: 'false',
     DATABASE_POOL_SIZE: '5',
     OUTBOX_POLL_INTERVAL_MS: '50',
+    // Every request of a test comes from 127.0.0.1; tests of the limits set their own.
+    RATE_LIMIT_PER_MINUTE: '100000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   });
 }

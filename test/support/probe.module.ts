@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ConflictError, StrictRateLimit } from '@app/common';
+import { ConflictError, Public, StrictRateLimit } from '@app/common';
 
 export class ProbeDto {
   @ApiProperty() @IsString() @MaxLength(50)
@@ -12,6 +12,7 @@ export class ProbeDto {
 }
 
 /** Test-only routes that exercise the global HTTP behaviour (validation, errors, rate limits). */
+@Public()
 @Controller('test-probe')
 export class ProbeController {
   @Post('echo')

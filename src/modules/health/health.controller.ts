@@ -1,12 +1,14 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '@app/common';
 import type { FastifyReply } from 'fastify';
 import { HealthService } from './health.service';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
 /** Outside the /api prefix, unauthenticated and unthrottled: load balancers and orchestrators call these. */
 @ApiTags('health')
+@Public()
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
