@@ -55,15 +55,15 @@ export class MerchantScopedRepository<T extends MerchantOwned> {
     return { ...where, merchantId: this.scope(merchantId) } as FindOptionsWhere<T>;
   }
 
-  find(merchantId: string, options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {}): Promise<T[]> {
+  async find(merchantId: string, options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {}): Promise<T[]> {
     return this.repository.find({ ...options, where: this.where(merchantId, options.where) });
   }
 
-  findAndCount(merchantId: string, options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {}): Promise<[T[], number]> {
+  async findAndCount(merchantId: string, options: Omit<FindManyOptions<T>, 'where'> & { where?: FindOptionsWhere<T> } = {}): Promise<[T[], number]> {
     return this.repository.findAndCount({ ...options, where: this.where(merchantId, options.where) });
   }
 
-  findOneBy(merchantId: string, where: FindOptionsWhere<T>): Promise<T | null> {
+  async findOneBy(merchantId: string, where: FindOptionsWhere<T>): Promise<T | null> {
     return this.repository.findOneBy(this.where(merchantId, where));
   }
 
@@ -79,12 +79,12 @@ export class MerchantScopedRepository<T extends MerchantOwned> {
     return row;
   }
 
-  count(merchantId: string, where?: FindOptionsWhere<T>): Promise<number> {
+  async count(merchantId: string, where?: FindOptionsWhere<T>): Promise<number> {
     return this.repository.countBy(this.where(merchantId, where));
   }
 
   /** Creates or updates a row of this merchant; refuses a row that claims another merchant. */
-  save(merchantId: string, entity: DeepPartial<T>): Promise<T> {
+  async save(merchantId: string, entity: DeepPartial<T>): Promise<T> {
     this.scope(merchantId);
     const claimed = (entity as { merchantId?: string }).merchantId;
     if (claimed && claimed !== merchantId) throw new MissingMerchantScopeError(`${this.label} (merchant mismatch)`);
