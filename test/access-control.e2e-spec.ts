@@ -124,4 +124,22 @@ describe('Access control over every registered route', () => {
     await expect(keys.getById(accounts.merchantB.merchantId!, aKey.id)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
     await expect(keys.getById(accounts.merchantA.merchantId!, 'not-a-uuid')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
+
+  it('documents every route in the OpenAPI document with its security requirement', async () => {
+    const spec = (await t.http.get('/openapi.json').expect(200)).body;
+    const problems: string[] = [];
+    for (const route of routes.filter((r) => r.path !== '/device')) {
+      const op = spec.paths[route.path.replace(/:([A-Za-z_]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      if (!op) {
+        problems.push(`${routeName(route)} is missing from /openapi.json`);
+        continue;
+      }
+      const schemes = (op.security ?? []).flatMap((s: object) => Object.keys(s));
+      if (route.isPublic && schemes.length) problems.push(`${routeName(route)} is public but documents ${schemes}`);
+      if (!route.isPublic && !schemes.includes('bearer')) problems.push(`${routeName(route)} documents no bearer security`);
+      if (!route.isPublic && route.apiKeysAllowed !== schemes.includes('api_key')) problems.push(`${routeName(route)} api_key documented: ${schemes.includes('api_key')}, allowed: ${route.apiKeysAllowed}`);
+      if (!route.isPublic && !op.responses['401']) problems.push(`${routeName(route)} does not document 401`);
+    }
+    expect(problems).toEqual([]);
+  });
 });

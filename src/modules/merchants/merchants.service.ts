@@ -154,7 +154,8 @@ export class MerchantsService {
     const where = isUuid(idOrSlug) ? { id: idOrSlug, status: 'ACTIVE' as const } : { slug: String(idOrSlug).toLowerCase(), status: 'ACTIVE' as const };
     const merchant = await repo.findOneBy(where);
     if (!merchant) throw new NotFoundError('Store', idOrSlug);
-    const wanted = locale && merchant.supportedLocales.includes(locale) ? locale : merchant.defaultLocale;
+    // A translation the merchant wrote is served even if supported_locales (not in the contract) omits it.
+    const wanted = locale || merchant.defaultLocale;
     const translation =
       wanted !== merchant.defaultLocale
         ? await this.dataSource.getRepository(MerchantTranslation).findOneBy({ merchantId: merchant.id, languageCode: wanted })

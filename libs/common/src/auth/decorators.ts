@@ -12,12 +12,7 @@ export const API_KEYS_ALLOWED = 'commerce:api-keys-allowed';
 /** Routes are private unless marked public. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
-/**
- * The roles that may call a route (any authenticated caller when omitted) and the security
- * schemes shown in the OpenAPI document. Merchant routes accept merchant API keys too.
- */
-export function Auth(...roles: Role[]) {
-  const apiKeys = roles.length === 0 || roles.includes('merchant');
+function authDecorators(roles: Role[], apiKeys: boolean) {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     SetMetadata(API_KEYS_ALLOWED, apiKeys),
@@ -26,8 +21,18 @@ export function Auth(...roles: Role[]) {
   );
 }
 
-/** On a handler: API keys may not call it even where @Auth would let them (e.g. managing keys). */
-export const NoApiKeys = () => SetMetadata(API_KEYS_ALLOWED, false);
+/**
+ * The roles that may call a route (any authenticated caller when omitted) and the security
+ * schemes shown in the OpenAPI document. Merchant routes accept merchant API keys too.
+ */
+export function Auth(...roles: Role[]) {
+  return authDecorators(roles, roles.length === 0 || roles.includes('merchant'));
+}
+
+/** As @Auth, but for signed-in users only: API keys are refused (e.g. managing API keys). */
+export function UserAuth(...roles: Role[]) {
+  return authDecorators(roles, false);
+}
 
 /**
  * The API-key scope a route needs. Defaults: `read` for GET/HEAD, `write` for everything else, so a
