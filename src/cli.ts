@@ -9,10 +9,11 @@ import { CoreModule } from './core.module';
 import { createDataSource } from './database/create-data-source';
 import { DOMAIN_MODULES } from './modules';
 import { AuthService } from './modules/identity/auth.service';
+import { DemoSeeder } from './modules/demo/demo.seeder';
 
 /** The services, without HTTP or queue consumers, for commands that act through them. */
 async function withServices<T>(config: AppConfig, run: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
-  @Module({ imports: [CoreModule.forRoot(config, 'cli'), ...DOMAIN_MODULES] })
+  @Module({ imports: [CoreModule.forRoot(config, 'cli'), ...DOMAIN_MODULES], providers: [DemoSeeder] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {
@@ -59,6 +60,20 @@ program
   .action(async (options: { email: string; password: string }) => {
     const { user, created } = await withServices(loadConfig(), (get) => get(AuthService).createOrPromoteAdmin(options.email, options.password));
     out(`${created ? 'created' : 'promoted'} admin ${user.email} (${user.id})`);
+  });
+
+program
+  .command('demo:seed')
+  .description('Create demo accounts (admin, an ACTIVE merchant, a customer); development only, idempotent')
+  .option('--force', 'also outside NODE_ENV=development')
+  .action(async (options: { force?: boolean }) => {
+    const config = loadConfig();
+    if (config.env !== 'development' && !options.force) {
+      out(`skipped: demo data is only seeded when NODE_ENV=development (now ${config.env})`);
+      return;
+    }
+    const result = await withServices(config, (get) => get(DemoSeeder).seed());
+    for (const line of result) out(line);
   });
 
 // Generation goes through TypeORM's own CLI on the compiled DataSource, writing into migrations/.
