@@ -126,6 +126,15 @@ describe('Merchants: store profile, translations, status, public store', () => {
       await t.http.put('/api/merchants/me').set(a.auth).send({ slug }).expect(200);
     });
 
+    it('two stores racing for the same slug: one wins, the other gets 409 (not 500)', async () => {
+      const [a, b] = await Promise.all([registerMerchant(t), registerMerchant(t)]);
+      const slug = `race-${token()}`;
+      const results = await Promise.all([a, b].map((m) => t.http.put('/api/merchants/me').set(m.auth).send({ slug })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM merchants WHERE slug = $1', [slug]);
+      expect(count).toBe(1);
+    });
+
     it('ignores unknown fields, including ones that would change status or ownership', async () => {
       const m = await registerMerchant(t);
       const res = await t.http

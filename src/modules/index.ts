@@ -1,4 +1,5 @@
 import { AuditModule } from './audit/audit.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { IdentityModule } from './identity/identity.module';
 import { MerchantsModule } from './merchants/merchants.module';
 
@@ -6,4 +7,4 @@ import { MerchantsModule } from './merchants/merchants.module';
  * The domain modules. Both processes load all of them: the API routes their controllers, the
  * worker runs their @OnJob handlers.
  */
-export const DOMAIN_MODULES = [AuditModule, MerchantsModule, IdentityModule];
+export const DOMAIN_MODULES = [AuditModule, MerchantsModule, IdentityModule, CatalogModule];

@@ -37,8 +37,9 @@ export async function collectPageProblems(page: Page): Promise<string[]> {
     problems.push(`console.${msg.type()}: ${msg.text()} (${msg.location().url || 'page'})`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+  // Runs in the page before its own content (as a string: this file is not compiled for the DOM).
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));",
   });
   return problems;
 }

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createHmac, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { createServer, Server } from 'node:http';
 

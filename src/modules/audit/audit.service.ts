@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { RequestContext, ValidationError } from '@app/common';
+import { isUuid, RequestContext, ValidationError } from '@app/common';
 import { AuditLog } from './entities/audit-log.entity';
 
 const SECRET_FIELD = /(password|secret|token|hash|api_?key|credential)/i;
@@ -95,10 +95,20 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(`${createdAt}|${id}`).toString('base64url');
 }
 
+const CURSOR_AT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 function decodeCursor(cursor?: string): { createdAt: string; id: string } | null {
   if (!cursor) return null;
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+  const parts = Buffer.from(cursor, 'base64url').toString().split('|');
+  const [createdAt, id] = parts;
+  // Exactly what encodeCursor wrote, and a real instant (Feb 30 or 24:00 would make Postgres fail with a 500).
+  const valid =
+    parts.length === 2 &&
+    CURSOR_AT.test(createdAt ?? '') &&
+    !Number.isNaN(Date.parse(createdAt)) &&
+    new Date(createdAt).toISOString().slice(0, 19) === createdAt.slice(0, 19) &&
+    isUuid(id);
+  if (!valid) {
     throw new ValidationError('cursor: not a cursor this API returned', { cursor: ['is not valid'] });
   }
   return { createdAt, id };

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ValidationError } from '@app/common';
 
 /** RFC 6749 §5.2 / RFC 8628 §3.5 error codes. */
@@ -40,6 +40,10 @@ export class OAuthErrorFilter implements ExceptionFilter {
       ({ status, error, description } = exception);
     } else if (exception instanceof ValidationError) {
       description = exception.message;
+      // RFC 6749 §5.2: a grant_type that is present but not one we support is unsupported_grant_type.
+      const grantType = (host.switchToHttp().getRequest<FastifyRequest>().body as { grant_type?: unknown } | undefined)?.grant_type;
+      const fields = (exception.detail as { fields?: Record<string, string[]> } | null)?.fields;
+      if (fields?.grant_type && typeof grantType === 'string' && grantType !== '') error = 'unsupported_grant_type';
     } else if (exception instanceof HttpException && exception.getStatus() === 429) {
       status = 429;
       error = 'slow_down';

@@ -18,8 +18,17 @@ function job<Payload>(queue: QueueName, name: string): JobDefinition<Payload> {
  * Every job the system knows. The worker refuses to start unless each has exactly one handler,
  * so adding a job here without its handler (or the reverse) fails at startup, not in production.
  */
+export interface ProductEventPayload {
+  merchant_id: string;
+  product_id: string;
+  handle: string;
+}
+
 export const Jobs = {
   OutboxPrune: job<{ retain_days: number }>(QueueName.Maintenance, 'outbox.prune'),
+  ProductCreated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.created'),
+  ProductUpdated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.updated'),
+  ProductDeleted: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.deleted'),
 } as const;
 
 export const ALL_JOBS: readonly JobDefinition[] = Object.values(Jobs);

@@ -6,6 +6,8 @@ export const QueueName = {
   LowStockAlerts: 'low-stock-alerts',
   PaymentVerification: 'payment-verification',
   Maintenance: 'maintenance',
+  CatalogEvents: 'catalog-events',
+  CatalogImport: 'catalog-import',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
@@ -29,4 +31,7 @@ export const QUEUE_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   // Payment checks back off longer: the provider may need minutes to settle.
   [QueueName.PaymentVerification]: { ...DEFAULT_JOB_OPTIONS, attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   [QueueName.Maintenance]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+  [QueueName.CatalogEvents]: DEFAULT_JOB_OPTIONS,
+  // An import is not retried blindly: a failed run reports its rows and the merchant starts a new one.
+  [QueueName.CatalogImport]: { ...DEFAULT_JOB_OPTIONS, attempts: 1 },
 };
