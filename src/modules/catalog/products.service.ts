@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
 import {
   ConflictError,
+  ForbiddenError,
   isCurrencyCode,
   Jobs,
   MerchantScopedRepository,
@@ -87,6 +88,13 @@ export class ProductsService {
     const merchant = await manager.getRepository(Merchant).findOneBy({ id: merchantId });
     if (!merchant) throw new NotFoundError('Merchant', merchantId);
     return merchant;
+  }
+
+  /** Only ACTIVE stores publish: a product of a PENDING, REJECTED or SUSPENDED store cannot become active. */
+  private assertMayPublish(merchant: Merchant, product: Product): void {
+    if (product.status === 'active' && merchant.status !== 'ACTIVE') {
+      throw new ForbiddenError(`The store is ${merchant.status}; only ACTIVE stores can publish products`, { merchant_status: merchant.status });
+    }
   }
 
   private currencyFor(merchant: Merchant, requested: string | undefined): string {
@@ -201,6 +209,7 @@ export class ProductsService {
       const currency = this.currencyFor(merchant, input.currency);
       const product = manager.getRepository(Product).create({ merchantId, currency, status: 'draft', tags: [], originalPrice: null, costPrice: null });
       this.applyFields(product, { ...input, name }, currency);
+      this.assertMayPublish(merchant, product);
       product.handle = await this.freeHandle(manager, merchantId, input.handle ?? slugify(name));
       const saved = await this.products(manager).save(merchantId, product);
 
@@ -233,6 +242,7 @@ export class ProductsService {
         throw new ValidationError('currency: a product keeps its currency; use prices for other currencies', { currency: ['cannot change'] });
       }
       this.applyFields(product, input, product.currency);
+      if (input.status !== undefined) this.assertMayPublish(merchant, product);
       if (input.handle !== undefined && input.handle !== product.handle) {
         const free = await this.freeHandle(manager, merchantId, input.handle, product.id);
         if (free !== input.handle) throw new ConflictError(`handle ${input.handle} is taken in this store`, { field: 'handle', suggestion: free });

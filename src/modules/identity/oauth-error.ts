@@ -1,6 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ValidationError } from '@app/common';
+
+const logger = new Logger('OAuth');
 
 /** RFC 6749 §5.2 / RFC 8628 §3.5 error codes. */
 export type OAuthErrorCode =
@@ -52,6 +54,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
       error = 'invalid_grant';
       description = exception.message;
     } else if (!(exception instanceof HttpException) || exception.getStatus() >= 500) {
+      logger.error({ err: exception }, 'Unhandled error on an OAuth endpoint');
       status = 500;
       error = 'invalid_request';
       description = 'Internal server error';
