@@ -109,13 +109,15 @@ export class ProductsService {
 
   /** A free handle: the wanted one, or with -2, -3… appended. Callers hold the merchant's catalog lock. */
   private async freeHandle(manager: EntityManager, merchantId: string, wanted: string, exceptId?: string): Promise<string> {
-    const base = wanted.slice(0, 140).replace(/-+$/, '') || 'product';
+    // The wanted handle as is (up to the column's 150); only a suffixed one is cut to 140 to make room for "-N".
+    const whole = wanted.slice(0, 150).replace(/-+$/, '') || 'product';
+    const base = whole.slice(0, 140).replace(/-+$/, '') || 'product';
     const rows: { handle: string }[] = await manager.query(
-      `SELECT handle FROM products WHERE merchant_id = $1 AND deleted_at IS NULL AND (handle = $2 OR handle LIKE $3) AND ($4::uuid IS NULL OR id <> $4)`,
-      [merchantId, base, `${base.replace(/[\\%_]/g, '\\$&')}-%`, exceptId ?? null],
+      `SELECT handle FROM products WHERE merchant_id = $1 AND deleted_at IS NULL AND (handle = $2 OR handle = $5 OR handle LIKE $3) AND ($4::uuid IS NULL OR id <> $4)`,
+      [merchantId, base, `${base.replace(/[\\%_]/g, '\\$&')}-%`, exceptId ?? null, whole],
     );
     const taken = new Set(rows.map((r) => r.handle));
-    if (!taken.has(base)) return base;
+    if (!taken.has(whole)) return whole;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }
 
@@ -210,12 +212,16 @@ export class ProductsService {
       const product = manager.getRepository(Product).create({ merchantId, currency, status: 'draft', tags: [], originalPrice: null, costPrice: null });
       this.applyFields(product, { ...input, name }, currency);
       this.assertMayPublish(merchant, product);
-      product.handle = await this.freeHandle(manager, merchantId, input.handle ?? slugify(name));
+      product.handle = await this.freeHandle(manager, merchantId, input.handle ?? slugify(name, 'product'));
       const saved = await this.products(manager).save(merchantId, product);
 
       const variantInputs = input.variants?.length ? input.variants : [{ sku: input.sku ?? null, stock: input.stock_quantity ?? input.stock ?? 0 }];
       await this.assertSkusFree(manager, merchantId, variantInputs.map((v) => v.sku));
       const explicit = Boolean(input.variants?.length);
+      // As POST /variants does: no two variants of a product with the same attributes (in any key order).
+      const attributeKeys = (input.variants ?? []).map((v) => JSON.stringify(Object.entries(normalizeAttributes(v.attributes)).sort(([a], [b]) => (a < b ? -1 : 1))));
+      const repeated = attributeKeys.find((k, i) => attributeKeys.indexOf(k) !== i);
+      if (repeated !== undefined) throw new ConflictError('Two variants in this request have the same attributes', { attributes: Object.fromEntries(JSON.parse(repeated)) });
       for (const [i, v] of variantInputs.entries()) {
         const row = await this.variants(manager).save(merchantId, this.variantRow(merchantId, saved, v, i, !explicit && i === 0));
         if (v.prices?.length) await this.replacePrices(manager, merchant, saved, row.id, v.prices);
@@ -343,4 +349,10 @@ export function normalizeAttributes(attributes: Record<string, unknown> | undefi
     out[name] = String(value).trim();
   }
   return out;
+}
+
+/** Same attribute pairs, whatever the key order (Postgres returns jsonb keys in its own order). */
+export function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

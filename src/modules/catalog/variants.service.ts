@@ -11,7 +11,7 @@ import { ProductPrice } from './entities/product-price.entity';
 import { ProductVariant } from './entities/product-variant.entity';
 import { VariantInputDto } from './dto/product.dto';
 import { variantView, VariantDto } from './product-views';
-import { normalizeAttributes, ProductsService } from './products.service';
+import { normalizeAttributes, ProductsService, sameAttributes } from './products.service';
 
 @Injectable()
 export class VariantsService {
@@ -92,7 +92,8 @@ export class VariantsService {
       await this.assertSkuFree(manager, merchantId, input.sku);
       const attributes = normalizeAttributes(input.attributes);
       const existing = await repo.find(merchantId, { where: { productId, deletedAt: IsNull() } });
-      if (existing.some((v) => !v.isDefault && JSON.stringify(v.attributes) === JSON.stringify(attributes))) {
+      // Compared key by key: jsonb hands keys back in its own order, not the order they were sent in.
+      if (existing.some((v) => !v.isDefault && sameAttributes(v.attributes, attributes))) {
         throw new ConflictError('A variant with these attributes already exists', { attributes });
       }
       // The implicit default variant becomes an ordinary one once the product has explicit variants.
@@ -127,7 +128,14 @@ export class VariantsService {
       if (input.price !== undefined) row.price = input.price === null ? null : moneyField(input.price, currency, 'price');
       if (input.stock !== undefined) row.stock = input.stock;
       if (input.status !== undefined) row.status = input.status;
-      if (input.attributes !== undefined) row.attributes = normalizeAttributes(input.attributes);
+      if (input.attributes !== undefined) {
+        const attributes = normalizeAttributes(input.attributes);
+        const siblings = await repo.find(merchantId, { where: { productId, deletedAt: IsNull() } });
+        if (siblings.some((v) => v.id !== row.id && sameAttributes(v.attributes, attributes))) {
+          throw new ConflictError('A variant with these attributes already exists', { attributes });
+        }
+        row.attributes = attributes;
+      }
       if (input.position !== undefined) row.position = input.position;
       const saved = await repo.save(merchantId, row);
       await this.savePrices(manager, merchantId, productId, saved.id, currency, input);

@@ -34,7 +34,7 @@ const PROFILE_FIELDS = {
   company_name: 'companyName',
 } as const satisfies Record<keyof MerchantProfileDto, keyof Merchant>;
 
-export function slugify(text: string): string {
+export function slugify(text: string, fallback = 'store'): string {
   const slug = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -43,7 +43,7 @@ export function slugify(text: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 60)
     .replace(/-+$/g, '');
-  return slug || 'store';
+  return slug || fallback;
 }
 
 /** The entity fields that differ, for the audit diff. */
