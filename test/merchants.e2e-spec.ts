@@ -308,8 +308,11 @@ describe('Merchants: store profile, translations, status, public store', () => {
         const store = await publicStore(encodeURIComponent(id));
         expect([id, store.status]).toEqual([id, 404]);
       }
+      // A malformed merchant_id in a query is bad input (422), the same on every admin-scoped route.
       const me = await t.http.get('/api/merchants/me?merchant_id=not-a-uuid').set(admin.auth);
-      expect(me.status).toBe(404);
+      expect([me.status, me.body.error?.code]).toEqual([422, 'ERR_VALIDATION']);
+      const unknown = await t.http.get(`/api/merchants/me?merchant_id=${randomUUID()}`).set(admin.auth);
+      expect(unknown.status).toBe(404);
     });
 
     it('admin list filters by status and search, with page/per_page', async () => {

@@ -1,5 +1,6 @@
 import { OutboxEvent } from '@app/common';
 import { AuditLog } from '../modules/audit/entities/audit-log.entity';
+import { CatalogImportRun } from '../modules/catalog/entities/catalog-import-run.entity';
 import { CollectionProduct } from '../modules/catalog/entities/collection-product.entity';
 import { Collection } from '../modules/catalog/entities/collection.entity';
 import { ProductImage } from '../modules/catalog/entities/product-image.entity';
@@ -33,4 +34,5 @@ export const ENTITIES = [
   ProductTranslation,
   CollectionTranslation,
   Language,
+  CatalogImportRun,
 ];

@@ -35,6 +35,42 @@ const productIntact = (t: TestApp, owner: TestAccount, id: string) => async () =
   return res.status === 200 && res.body.name.startsWith('Fixture') && res.body.variants.length === 2;
 };
 
+/** A collection holding one product, with a French translation. */
+async function createCollection(t: TestApp, owner: TestAccount): Promise<{ id: string; productId: string }> {
+  const { id: productId } = await createProduct(t, owner);
+  const slug = `fixture-${Math.random().toString(36).slice(2, 8)}`;
+  const res = await t.http.post('/api/collections').set(owner.auth).send({ slug, name: 'Fixture collection' }).expect(201);
+  await t.http.post(`/api/collections/${res.body.id}/products`).set(owner.auth).send({ product_ids: [productId] }).expect(200);
+  await t.http.post(`/api/collections/${res.body.id}/translations`).set(owner.auth).send({ language_code: 'fr', name: 'Collection FR' }).expect(201);
+  return { id: res.body.id, productId };
+}
+
+const collectionIntact = (t: TestApp, owner: TestAccount, id: string) => async () => {
+  const [collection, translations] = await Promise.all([
+    t.http.get(`/api/collections/${id}`).set(owner.auth),
+    t.http.get(`/api/collections/${id}/translations`).set(owner.auth),
+  ]);
+  return (
+    collection.status === 200 &&
+    collection.body.name === 'Fixture collection' &&
+    collection.body.product_count === 1 &&
+    translations.status === 200 &&
+    JSON.stringify(translations.body.items.map((x: { language_code: string; name: string }) => [x.language_code, x.name])) === '[["fr","Collection FR"]]'
+  );
+};
+
+/** A product with a French translation. */
+async function createTranslatedProduct(t: TestApp, owner: TestAccount): Promise<string> {
+  const { id } = await createProduct(t, owner);
+  await t.http.post(`/api/products/${id}/translations`).set(owner.auth).send({ language_code: 'fr', name: 'Produit FR' }).expect(201);
+  return id;
+}
+
+const productTranslationsIntact = (t: TestApp, owner: TestAccount, id: string) => async () => {
+  const res = await t.http.get(`/api/products/${id}/translations`).set(owner.auth);
+  return res.status === 200 && JSON.stringify(res.body.items.map((x: { language_code: string; name: string }) => [x.language_code, x.name])) === '[["fr","Produit FR"]]';
+};
+
 export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Promise<OwnedResource>> = {
   '/api/products/:id': async (t, owner) => {
     const { id } = await createProduct(t, owner);
@@ -78,6 +114,48 @@ export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAcc
       intact: async () => {
         const res = await t.http.get('/api/merchants/me/translations/fr').set(owner.auth);
         return res.status === 200 && res.body.name === 'Boutique';
+      },
+    };
+  },
+  '/api/collections/:id': async (t, owner) => {
+    const { id } = await createCollection(t, owner);
+    return { params: { id }, bodies: { PUT: { name: 'changed' } }, intact: collectionIntact(t, owner, id) };
+  },
+  '/api/collections/:id/products': async (t, owner) => {
+    const { id } = await createCollection(t, owner);
+    const { id: otherProductId } = await createProduct(t, owner);
+    return { params: { id }, bodies: { POST: { product_ids: [otherProductId] } }, intact: collectionIntact(t, owner, id) };
+  },
+  '/api/collections/:id/products/:productId': async (t, owner) => {
+    const { id, productId } = await createCollection(t, owner);
+    return { params: { id, productId }, intact: collectionIntact(t, owner, id) };
+  },
+  '/api/collections/:id/translations': async (t, owner) => {
+    const { id } = await createCollection(t, owner);
+    return { params: { id }, bodies: { POST: { language_code: 'de', name: 'Sammlung' } }, intact: collectionIntact(t, owner, id) };
+  },
+  '/api/collections/:id/translations/:lang': async (t, owner) => {
+    const { id } = await createCollection(t, owner);
+    return { params: { id, lang: 'fr' }, bodies: { PUT: { name: 'changed' } }, intact: collectionIntact(t, owner, id) };
+  },
+  '/api/products/:id/translations': async (t, owner) => {
+    const id = await createTranslatedProduct(t, owner);
+    return { params: { id }, bodies: { POST: { language_code: 'de', name: 'Produkt' } }, intact: productTranslationsIntact(t, owner, id) };
+  },
+  '/api/products/:id/translations/:lang': async (t, owner) => {
+    const id = await createTranslatedProduct(t, owner);
+    return { params: { id, lang: 'fr' }, bodies: { PUT: { name: 'changed' } }, intact: productTranslationsIntact(t, owner, id) };
+  },
+  '/api/products/import/:jobId': async (t, owner) => {
+    // A one-row import runs inline and is recorded, so its job id has a report to read.
+    const handle = `fixture-import-${Math.random().toString(36).slice(2, 8)}`;
+    const csv = `handle,name,price\n${handle},Fixture import,5.00\n`;
+    const res = await t.http.post('/api/products/import').set(owner.auth).attach('file', Buffer.from(csv), 'fixture.csv').expect(200);
+    return {
+      params: { jobId: res.body.job_id },
+      intact: async () => {
+        const report = await t.http.get(`/api/products/import/${res.body.job_id}`).set(owner.auth);
+        return report.status === 200 && report.body.created === 1;
       },
     };
   },

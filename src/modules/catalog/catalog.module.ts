@@ -1,13 +1,25 @@
 import { Module } from '@nestjs/common';
 import { CatalogVersionService } from './catalog-version.service';
+import { CollectionsController } from './collections.controller';
+import { CollectionsService } from './collections.service';
+import { CatalogCsvController } from './csv.controller';
+import { CatalogExportService } from './csv/catalog-export.service';
+import { CatalogImportHandler } from './csv/catalog-import.handler';
+import { CatalogImportService } from './csv/catalog-import.service';
+import { ProductGroupWriter } from './csv/product-group-writer';
+import { LanguagesController } from './languages.controller';
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
+import { PublicCatalogController } from './public-catalog.controller';
+import { PublicCatalogService } from './public-catalog.service';
+import { CollectionTranslationsController, ProductTranslationsController } from './translations.controller';
+import { TranslationsService } from './translations.service';
 import { VariantsService } from './variants.service';
 
 /** Products, variants, prices, collections, translations, the public catalog and CSV import/export. */
 @Module({
-  controllers: [ProductsController],
-  providers: [CatalogVersionService, ProductsService, VariantsService],
+  controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
+  providers: [CatalogVersionService, ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
   exports: [ProductsService, CatalogVersionService],
 })
 export class CatalogModule {}

@@ -93,6 +93,8 @@ export interface ViewOptions {
   includeVariants?: boolean;
   /** Merchant/admin views show cost prices; public ones never do. */
   includeCost?: boolean;
+  /** Public views: only `active` variants (they also make up stock_quantity and the default sku). */
+  activeVariantsOnly?: boolean;
 }
 
 /**
@@ -103,7 +105,10 @@ export async function buildProductViews(manager: EntityManager, products: Produc
   if (products.length === 0) return [];
   const ids = products.map((p) => p.id);
   const [variants, prices, images, memberships] = await Promise.all([
-    manager.getRepository(ProductVariant).find({ where: { productId: In(ids), deletedAt: IsNull() }, order: { position: 'ASC', createdAt: 'ASC' } }),
+    manager.getRepository(ProductVariant).find({
+      where: { productId: In(ids), deletedAt: IsNull(), ...(options.activeVariantsOnly ? { status: 'active' as const } : {}) },
+      order: { position: 'ASC', createdAt: 'ASC' },
+    }),
     manager.getRepository(ProductPrice).find({ where: { productId: In(ids) }, order: { currency: 'ASC' } }),
     manager.getRepository(ProductImage).find({ where: { productId: In(ids) }, order: { position: 'ASC', createdAt: 'ASC' } }),
     manager

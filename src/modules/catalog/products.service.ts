@@ -90,8 +90,8 @@ export class ProductsService {
     return merchant;
   }
 
-  /** Only ACTIVE stores publish: a product of a PENDING, REJECTED or SUSPENDED store cannot become active. */
-  private assertMayPublish(merchant: Merchant, product: Product): void {
+  /** Only ACTIVE stores publish: a product of a PENDING, REJECTED or SUSPENDED store cannot become active. The CSV import checks it too. */
+  assertMayPublish(merchant: Merchant, product: Product): void {
     if (product.status === 'active' && merchant.status !== 'ACTIVE') {
       throw new ForbiddenError(`The store is ${merchant.status}; only ACTIVE stores can publish products`, { merchant_status: merchant.status });
     }
@@ -121,8 +121,8 @@ export class ProductsService {
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }
 
-  /** Serializes handle/sku allocation within one merchant's catalog (not across merchants). */
-  private lockCatalog(manager: EntityManager, merchantId: string): Promise<unknown> {
+  /** Serializes handle/sku allocation within one merchant's catalog (not across merchants); the CSV import takes it per chunk. */
+  lockCatalog(manager: EntityManager, merchantId: string): Promise<unknown> {
     return manager.query(`SELECT pg_advisory_xact_lock(hashtext('catalog:' || $1))`, [merchantId]);
   }
 
@@ -160,7 +160,8 @@ export class ProductsService {
     }
   }
 
-  private applyFields(product: Product, input: ProductInputDto, currency: string): void {
+  /** The field rules of create and update (money, original > price, measures, tags); the CSV import applies its rows through this too. */
+  applyFields(product: Product, input: ProductInputDto, currency: string): void {
     const name = input.name ?? input.title;
     if (name !== undefined) product.name = name.trim();
     if (input.description !== undefined) product.description = input.description;

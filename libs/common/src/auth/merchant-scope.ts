@@ -1,4 +1,5 @@
 import { ForbiddenError, ValidationError } from '../errors/app-exception';
+import { isUuid } from '../tenancy/merchant-scoped.repository';
 import type { Principal } from './principal';
 
 /**
@@ -7,7 +8,12 @@ import type { Principal } from './principal';
  * route allows it (`undefined`).
  */
 export function merchantScopeOf(principal: Principal, requestedMerchantId?: string): string | undefined {
-  if (principal.role === 'admin') return requestedMerchantId;
+  if (principal.role === 'admin') {
+    if (requestedMerchantId !== undefined && !isUuid(requestedMerchantId)) {
+      throw new ValidationError('merchant_id: must be a UUID', { merchant_id: ['must be a UUID'] });
+    }
+    return requestedMerchantId;
+  }
   if (principal.role === 'merchant' && principal.merchantId) return principal.merchantId;
   throw new ForbiddenError('This route acts on a merchant\'s data');
 }

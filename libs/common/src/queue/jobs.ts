@@ -24,11 +24,18 @@ export interface ProductEventPayload {
   handle: string;
 }
 
+/** A stored CSV catalog import (catalog_import_runs row) to process. */
+export interface CatalogImportPayload {
+  run_id: string;
+  merchant_id: string;
+}
+
 export const Jobs = {
   OutboxPrune: job<{ retain_days: number }>(QueueName.Maintenance, 'outbox.prune'),
   ProductCreated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.created'),
   ProductUpdated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.updated'),
   ProductDeleted: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.deleted'),
+  CatalogImport: job<CatalogImportPayload>(QueueName.CatalogImport, 'catalog.import'),
 } as const;
 
 export const ALL_JOBS: readonly JobDefinition[] = Object.values(Jobs);

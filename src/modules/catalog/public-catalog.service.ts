@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { isUuid, NotFoundError, resolvePage, ValidationError } from '@app/common';
+import { Merchant } from '../merchants/entities/merchant.entity';
+import { normalizeTags } from './catalog-input';
+import { CatalogVersionService } from './catalog-version.service';
+import { PublicProductDto, PublicProductListQueryDto, PublicProductPageDto, PublicProductQueryDto } from './dto/public-catalog.dto';
+import { ProductTranslation } from './entities/translation.entities';
+import { requestedLocale, translationFallbacks } from './locale-negotiation';
+import { buildProductViews, ProductDto, VariantDto, ViewOptions } from './product-views';
+import { ProductFilter, ProductsService } from './products.service';
+
+/** What a storefront request carries besides its query. */
+export interface StorefrontHeaders {
+  acceptLanguage?: string;
+  ifNoneMatch?: string;
+}
+
+/** A body with its ETag (null when the catalog version is unknown), or "your cached copy is current". */
+export type Conditional<T> = { notModified: true; etag: string } | { notModified: false; etag: string | null; body: T };
+
+/** The few store fields the public catalog needs. */
+interface StorefrontStore {
+  id: string;
+  defaultLocale: string;
+  defaultCurrency: string;
+}
+
+const PUBLIC_VIEW: ViewOptions = { includeCost: false, activeVariantsOnly: true };
+
+/** Part of every ETag: bump it when the public response shape changes, so old cached copies stop matching. */
+const RESPONSE_FORMAT = 'public-catalog/1';
+
+/**
+ * How long a store looked up by id or slug is reused. This lets a storefront's revalidation be
+ * answered 304 from Redis alone; the price is that a store's slug, status or defaults change is
+ * seen within this delay on the 304 path (the same order as max-age=60). Full answers still filter
+ * on the store being ACTIVE in SQL, so a suspended store never has its products served fresh.
+ */
+const STORE_CACHE_TTL_MS = 30_000;
+const STORE_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * The anonymous storefront catalog: active products of ACTIVE stores, never cost prices or other
+ * stores' data, in the language and currency asked for, with ETags from the store's catalog version.
+ */
+@Injectable()
+export class PublicCatalogService {
+  private readonly stores = new Map<string, { store: StorefrontStore; expiresAt: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly products: ProductsService,
+    private readonly versions: CatalogVersionService,
+  ) {}
+
+  async list(query: PublicProductListQueryDto, headers: StorefrontHeaders): Promise<Conditional<PublicProductPageDto>> {
+    const store = await this.activeStore(query.merchant);
+    const locale = requestedLocale(query.locale, headers.acceptLanguage);
+    const page = resolvePage(query);
+    const includeVariants = query.include_variants === 'true';
+    const filter: ProductFilter = {
+      publicOnly: true,
+      tags: normalizeTags(query.tags)?.sort(),
+      collections: sortedSlugs(query.collections ?? query.collection),
+      categoryId: query.category_id,
+      search: query.search,
+      sortBy: query.sort_by ?? 'created_at',
+      sortOrder: query.sort_order ?? 'desc',
+    };
+
+    // The version is read before any product: a change committed meanwhile then only makes this
+    // ETag outdated (one extra 200 later), never labels an old body with a new version.
+    const version = await this.versions.current(store.id);
+    const etag =
+      version === null ? null : entityTag({ version, store, filter, limit: page.limit, offset: page.offset, includeVariants, locale, currency: query.currency });
+    if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
+
+    const found = await this.products.list(store.id, filter, page, { ...PUBLIC_VIEW, includeVariants });
+    const items = await this.present(found.items, store, locale, query.currency);
+    const body = { ...found, items, locale: locale ?? store.defaultLocale, currency: query.currency ?? store.defaultCurrency };
+    return { notModified: false, etag, body };
+  }
+
+  /** By id (store optional) or by handle (store required: handles are unique per store only). */
+  async get(idOrHandle: string, query: PublicProductQueryDto, headers: StorefrontHeaders): Promise<Conditional<PublicProductDto>> {
+    const byId = isUuid(idOrHandle);
+    if (!byId && !query.merchant) {
+      throw new ValidationError('merchant: is required to find a product by handle (handles are unique per store)', { merchant: ['is required with a handle'] });
+    }
+    const namedStore = query.merchant ? await this.activeStore(query.merchant) : null;
+    const lookup = this.products.listQuery(namedStore?.id, { publicOnly: true });
+    if (byId) lookup.andWhere('p.id = :id', { id: idOrHandle });
+    else lookup.andWhere('p.handle = :handle', { handle: handleOf(idOrHandle) });
+    const product = await lookup.getOne();
+    if (!product) throw new NotFoundError('Product', idOrHandle);
+    const store = namedStore ?? (await this.activeStore(product.merchantId));
+
+    // Read after the product row, but updated_at is in the tag: a product edit in between changes
+    // the next request's tag anyway. Variants, prices and images are read below, after the version.
+    const version = await this.versions.current(store.id);
+    const locale = requestedLocale(query.locale, headers.acceptLanguage);
+    const etag = version === null ? null : entityTag({ version, store, id: product.id, updatedAt: product.updatedAt.toISOString(), locale, currency: query.currency });
+    if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
+
+    const views = await buildProductViews(this.dataSource.manager, [product], { ...PUBLIC_VIEW, includeVariants: true });
+    const [body] = await this.present(views, store, locale, query.currency);
+    return { notModified: false, etag, body };
+  }
+
+  /** Translation and currency for a page of views: one query for the translations, whatever the page size. */
+  private async present(views: ProductDto[], store: StorefrontStore, locale: string | undefined, currency: string | undefined): Promise<PublicProductDto[]> {
+    const fallbacks = translationFallbacks(locale, store.defaultLocale);
+    const translations = await this.translations(views.map((v) => v.id), fallbacks);
+    return views.map((view) => {
+      const available = translations.get(view.id);
+      const translation = fallbacks.map((code) => available?.get(code.toLowerCase())).find(Boolean);
+      return inCurrency(localized(view, translation, store.defaultLocale), currency);
+    });
+  }
+
+  /** product id → lower-cased language code → translation, for the given languages only. */
+  private async translations(productIds: string[], languages: string[]): Promise<Map<string, Map<string, ProductTranslation>>> {
+    const byProduct = new Map<string, Map<string, ProductTranslation>>();
+    if (!productIds.length || !languages.length) return byProduct;
+    const rows = await this.dataSource
+      .getRepository(ProductTranslation)
+      .createQueryBuilder('t')
+      .where('t.product_id IN (:...productIds)', { productIds })
+      .andWhere('lower(t.language_code) IN (:...languages)', { languages: languages.map((l) => l.toLowerCase()) })
+      .getMany();
+    for (const row of rows) {
+      const forProduct = byProduct.get(row.productId) ?? new Map<string, ProductTranslation>();
+      forProduct.set(row.languageCode.toLowerCase(), row);
+      byProduct.set(row.productId, forProduct);
+    }
+    return byProduct;
+  }
+
+  /** An ACTIVE store by id or slug, or 404; reused for STORE_CACHE_TTL_MS (see there). Misses are not cached. */
+  private async activeStore(idOrSlug: string): Promise<StorefrontStore> {
+    const key = idOrSlug.trim().toLowerCase();
+    const cached = this.stores.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.store;
+
+    const where = isUuid(key) ? { id: key, status: 'ACTIVE' as const } : { slug: key, status: 'ACTIVE' as const };
+    const merchant = await this.dataSource.getRepository(Merchant).findOne({ where, select: { id: true, slug: true, defaultLocale: true, defaultCurrency: true } });
+    if (!merchant) {
+      this.stores.delete(key);
+      throw new NotFoundError('Store', idOrSlug);
+    }
+    const store = { id: merchant.id, defaultLocale: merchant.defaultLocale, defaultCurrency: merchant.defaultCurrency };
+    if (this.stores.size >= STORE_CACHE_MAX_ENTRIES) this.stores.clear();
+    const expiresAt = Date.now() + STORE_CACHE_TTL_MS;
+    this.stores.set(merchant.id, { store, expiresAt });
+    this.stores.set(merchant.slug, { store, expiresAt });
+    return store;
+  }
+}
+
+/** Handles are stored lower-case. */
+const handleOf = (value: string): string => value.trim().toLowerCase();
+
+/** Collection slugs as listQuery matches them (lower-case), sorted so that order does not change the ETag. */
+function sortedSlugs(slugs: string[] | undefined): string[] | undefined {
+  return slugs && [...new Set(slugs.map((s) => s.trim().toLowerCase()))].sort();
+}
+
+/** A weak ETag over everything the answer depends on (the catalog version covers the data itself). */
+function entityTag(inputs: Record<string, unknown>): string {
+  const digest = createHash('sha256').update(JSON.stringify({ format: RESPONSE_FORMAT, ...inputs })).digest('base64url').slice(0, 32);
+  return `W/"${digest}"`;
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` is ignored; `*` matches anything. */
+function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+/**
+ * Name, description and meta fields from the translation when there is one; a field the translation
+ * leaves empty keeps the original text rather than going blank on the storefront.
+ */
+function localized(view: ProductDto, translation: ProductTranslation | undefined, storeDefaultLocale: string): PublicProductDto {
+  const { cost_price: _neverPublic, ...publicFields } = view;
+  if (!translation) return { ...publicFields, locale: storeDefaultLocale, variant_attributes_translations: null };
+  return {
+    ...publicFields,
+    name: translation.name,
+    title: translation.name,
+    description: translation.description ?? view.description,
+    meta_title: translation.metaTitle ?? view.meta_title,
+    meta_description: translation.metaDescription ?? view.meta_description,
+    locale: translation.languageCode,
+    variant_attributes_translations: translation.variantAttributesTranslations,
+  };
+}
+
+/**
+ * Prices in the asked currency from the explicit price rows only (no exchange-rate arithmetic).
+ * A product or variant without one keeps its own currency, which its `currency` field states.
+ * A variant without its own price in that currency uses the product's when it costs the same as
+ * the product (the usual case: variants that inherit the product price).
+ */
+function inCurrency(item: PublicProductDto, currency: string | undefined): PublicProductDto {
+  if (!currency || currency === item.currency) return item;
+  const productPrice = item.prices.find((p) => p.currency === currency);
+  const variantInCurrency = (v: VariantDto): VariantDto => {
+    const own = v.prices.find((p) => p.currency === currency);
+    const inherited = v.currency === item.currency && v.price === item.price ? productPrice : undefined;
+    const chosen = own ?? inherited;
+    return chosen ? { ...v, price: chosen.price, currency } : v;
+  };
+  const variants = item.variants?.map(variantInCurrency);
+  if (!productPrice) return { ...item, ...(variants ? { variants } : {}) };
+  return { ...item, price: productPrice.price, original_price: productPrice.original_price, currency, ...(variants ? { variants } : {}) };
+}
