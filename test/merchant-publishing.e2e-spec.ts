@@ -49,4 +49,19 @@ describe('Publishing follows the store status', () => {
     await setStatus(merchant, 'suspend').expect(200);
     await t.http.get(`/api/public/stores/${merchant.merchantId}`).expect(404);
   });
+
+  it('serves the public store page cacheably: ETag, 304 while unchanged, 200 after a change', async () => {
+    const merchant = await registerMerchant(t, { approve: true, admin });
+    const first = await t.http.get(`/api/public/stores/${merchant.merchantId}`).expect(200);
+    expect(first.headers['cache-control']).toMatch(/public, max-age=60/);
+    expect(first.headers.vary).toMatch(/Accept-Language/);
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^W\/"/);
+    const again = await t.http.get(`/api/public/stores/${merchant.merchantId}`).set('If-None-Match', etag).expect(304);
+    expect(again.text ?? '').toBe('');
+    await t.http.put('/api/merchants/me').set(merchant.auth).send({ description: 'Now with tents' }).expect(200);
+    const changed = await t.http.get(`/api/public/stores/${merchant.merchantId}`).set('If-None-Match', etag).expect(200);
+    expect(changed.body.description).toBe('Now with tents');
+    expect(changed.headers.etag).not.toBe(etag);
+  });
 });

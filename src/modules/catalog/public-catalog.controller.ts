@@ -1,24 +1,9 @@
 import { applyDecorators, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '@app/common';
+import { Public, sendCacheable } from '@app/common';
 import { PublicProductDto, PublicProductListQueryDto, PublicProductPageDto, PublicProductQueryDto } from './dto/public-catalog.dto';
-import { Conditional, PublicCatalogService } from './public-catalog.service';
-
-/** Storefronts and CDNs may reuse an answer for a minute, and serve it stale while revalidating. */
-const CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
-
-/**
- * Sends a cacheable answer: 200 with the body, or 304 with no body. Either way with the caching
- * headers, as RFC 9110 asks of a 304. The language comes from Accept-Language, hence Vary.
- */
-function sendCacheable<T>(reply: FastifyReply, result: Conditional<T>): void {
-  const vary = reply.getHeader('vary');
-  void reply.header('Cache-Control', CACHE_CONTROL).header('Vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
-  if (result.etag) void reply.header('ETag', result.etag);
-  if (result.notModified) void reply.code(304).send();
-  else void reply.code(200).send(result.body);
-}
+import { PublicCatalogService } from './public-catalog.service';
 
 /** The request headers the public routes read, and their 304. */
 const ConditionalStorefrontRead = () =>

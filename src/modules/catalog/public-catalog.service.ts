@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { isUuid, NotFoundError, resolvePage, ValidationError } from '@app/common';
+import { Conditional, ifNoneMatchHits, isUuid, NotFoundError, resolvePage, ValidationError, weakEntityTag } from '@app/common';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { normalizeTags } from './catalog-input';
 import { CatalogVersionService } from './catalog-version.service';
@@ -18,8 +17,6 @@ export interface StorefrontHeaders {
   ifNoneMatch?: string;
 }
 
-/** A body with its ETag (null when the catalog version is unknown), or "your cached copy is current". */
-export type Conditional<T> = { notModified: true; etag: string } | { notModified: false; etag: string | null; body: T };
 
 /** The few store fields the public catalog needs. */
 interface StorefrontStore {
@@ -169,17 +166,7 @@ function sortedSlugs(slugs: string[] | undefined): string[] | undefined {
 }
 
 /** A weak ETag over everything the answer depends on (the catalog version covers the data itself). */
-function entityTag(inputs: Record<string, unknown>): string {
-  const digest = createHash('sha256').update(JSON.stringify({ format: RESPONSE_FORMAT, ...inputs })).digest('base64url').slice(0, 32);
-  return `W/"${digest}"`;
-}
-
-/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` is ignored; `*` matches anything. */
-function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
-}
+const entityTag = (inputs: Record<string, unknown>): string => weakEntityTag({ format: RESPONSE_FORMAT, ...inputs });
 
 /**
  * Name, description and meta fields from the translation when there is one; a field the translation

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Headers } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiNoContentResponse, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { Auth, Ctx, CurrentPrincipal, Principal, Public, RequestContext, requireMerchantScope, resolvePage, ValidationError } from '@app/common';
+import { Auth, Ctx, CurrentPrincipal, Principal, Public, RequestContext, requireMerchantScope, resolvePage, sendCacheable, ValidationError } from '@app/common';
 import { MerchantsService } from './merchants.service';
 import {
   AdminMerchantQueryDto,
@@ -101,11 +102,18 @@ export class PublicStoresController {
 
   @Get(':merchantId')
   @Public()
-  @ApiOperation({ summary: 'A store for storefronts, by id or slug (ACTIVE stores only)' })
+  @ApiOperation({ summary: 'A store for storefronts, by id or slug (ACTIVE stores only); cacheable with ETag' })
   @ApiOkResponse({ type: PublicStoreDto })
-  get(@Param('merchantId') idOrSlug: string, @Query() query: StoreQueryDto, @Headers('accept-language') acceptLanguage?: string): Promise<PublicStoreDto> {
+  @ApiNotModifiedResponse({ description: 'The If-None-Match ETag is current; empty body' })
+  async get(
+    @Param('merchantId') idOrSlug: string,
+    @Query() query: StoreQueryDto,
+    @Res() reply: FastifyReply,
+    @Headers('accept-language') acceptLanguage?: string,
+    @Headers('if-none-match') ifNoneMatch?: string,
+  ): Promise<void> {
     const locale = query.locale ?? acceptLanguage?.split(',')[0]?.split(';')[0]?.trim();
-    return this.merchants.getPublicStore(idOrSlug, locale);
+    sendCacheable(reply, await this.merchants.getPublicStore(idOrSlug, locale, ifNoneMatch));
   }
 }
 

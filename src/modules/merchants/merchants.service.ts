@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
-import { ConflictError, ForbiddenError, isUuid, MerchantScopedRepository, NotFoundError, Page, PageRequest, RequestContext, toPage } from '@app/common';
+import { Conditional, ConflictError, ForbiddenError, ifNoneMatchHits, isUuid, MerchantScopedRepository, NotFoundError, Page, PageRequest, RequestContext, toPage, weakEntityTag } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { Merchant } from './entities/merchant.entity';
 import { MerchantTranslation } from './entities/merchant-translation.entity';
@@ -149,7 +149,8 @@ export class MerchantsService {
   }
 
   /** A store as storefronts see it: ACTIVE only (others are 404), by id or slug, in the asked locale. */
-  async getPublicStore(idOrSlug: string, locale?: string): Promise<PublicStoreDto> {
+  /** The public store with a weak ETag of what it was built from; 304-able on If-None-Match. */
+  async getPublicStore(idOrSlug: string, locale?: string, ifNoneMatch?: string): Promise<Conditional<PublicStoreDto>> {
     const repo = this.dataSource.getRepository(Merchant);
     const where = isUuid(idOrSlug) ? { id: idOrSlug, status: 'ACTIVE' as const } : { slug: String(idOrSlug).toLowerCase(), status: 'ACTIVE' as const };
     const merchant = await repo.findOneBy(where);
@@ -160,7 +161,9 @@ export class MerchantsService {
       wanted !== merchant.defaultLocale
         ? await this.dataSource.getRepository(MerchantTranslation).findOneBy({ merchantId: merchant.id, languageCode: wanted })
         : null;
-    return {
+    const etag = weakEntityTag({ store: merchant.id, updated: merchant.updatedAt.toISOString(), translation: translation?.updatedAt.toISOString() ?? null, locale: wanted });
+    if (ifNoneMatchHits(ifNoneMatch, etag)) return { notModified: true, etag };
+    const body: PublicStoreDto = {
       id: merchant.id,
       name: translation?.name ?? merchant.name,
       slug: merchant.slug,
@@ -173,6 +176,7 @@ export class MerchantsService {
       primary_color: merchant.primaryColor,
       locale: translation ? wanted : merchant.defaultLocale,
     };
+    return { notModified: false, etag, body };
   }
 
   private translations(manager: EntityManager = this.dataSource.manager): MerchantScopedRepository<MerchantTranslation> {

@@ -3,3 +3,4 @@ export * from './rate-limit';
 export * from './request-id';
 export * from './openapi';
 export * from './redis-throttler.storage';
+export * from './conditional';
