@@ -143,7 +143,8 @@ export class ProductsService {
     return found;
   }
 
-  private async replacePrices(manager: EntityManager, merchant: Merchant, product: Product, variantId: string | null, prices: PriceInCurrencyDto[]): Promise<void> {
+  /** Replaces the explicit prices in other currencies of the product (variantId null) or of one variant. */
+  async replaceExtraPrices(manager: EntityManager, merchant: Merchant, product: Product, variantId: string | null, prices: PriceInCurrencyDto[]): Promise<void> {
     const repo = manager.getRepository(ProductPrice);
     await repo.delete({ productId: product.id, variantId: variantId === null ? IsNull() : variantId });
     const seen = new Set<string>();
@@ -225,9 +226,9 @@ export class ProductsService {
       if (repeated !== undefined) throw new ConflictError('Two variants in this request have the same attributes', { attributes: Object.fromEntries(JSON.parse(repeated)) });
       for (const [i, v] of variantInputs.entries()) {
         const row = await this.variants(manager).save(merchantId, this.variantRow(merchantId, saved, v, i, !explicit && i === 0));
-        if (v.prices?.length) await this.replacePrices(manager, merchant, saved, row.id, v.prices);
+        if (v.prices?.length) await this.replaceExtraPrices(manager, merchant, saved, row.id, v.prices);
       }
-      if (input.prices?.length) await this.replacePrices(manager, merchant, saved, null, input.prices);
+      if (input.prices?.length) await this.replaceExtraPrices(manager, merchant, saved, null, input.prices);
       if (input.collections?.length) await this.setCollections(manager, merchantId, saved.id, input.collections);
 
       await this.audit.record(manager, ctx, { action: 'product.create', entityType: 'product', entityId: saved.id, merchantId, after: snapshot(saved) });
@@ -264,7 +265,7 @@ export class ProductsService {
         if (input.sku !== undefined) await this.assertSkusFree(manager, merchantId, [input.sku], [defaultVariant.id]);
         await this.variants(manager).save(merchantId, { ...defaultVariant, ...(stock !== undefined ? { stock } : {}), ...(input.sku !== undefined ? { sku: input.sku } : {}) });
       }
-      if (input.prices !== undefined) await this.replacePrices(manager, merchant, saved, null, input.prices);
+      if (input.prices !== undefined) await this.replaceExtraPrices(manager, merchant, saved, null, input.prices);
       if (input.collections !== undefined) await this.setCollections(manager, merchantId, saved.id, input.collections);
 
       await this.audit.record(manager, ctx, { action: 'product.update', entityType: 'product', entityId: id, merchantId, before, after: snapshot(saved) });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
-import { ConflictError, Jobs, MerchantScopedRepository, NotFoundError, OutboxService, RequestContext, ValidationError } from '@app/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { ConflictError, Jobs, MerchantScopedRepository, NotFoundError, OutboxService, RequestContext } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { CatalogVersionService } from './catalog-version.service';
@@ -52,7 +52,7 @@ export class VariantsService {
     return this.views(merchantId, productId, rows);
   }
 
-  private async mutate<T>(merchantId: string, productId: string, work: (ctx: { manager: import('typeorm').EntityManager; currency: string; handle: string }) => Promise<T>): Promise<T> {
+  private async mutate<T>(merchantId: string, productId: string, work: (ctx: { manager: EntityManager; currency: string; handle: string }) => Promise<T>): Promise<T> {
     const result = await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('catalog:' || $1))`, [merchantId]);
       const product = await this.products.getLive(merchantId, productId, manager, true);
@@ -64,26 +64,18 @@ export class VariantsService {
     return result;
   }
 
-  private async assertSkuFree(manager: import('typeorm').EntityManager, merchantId: string, sku: string | null | undefined, exceptId?: string): Promise<void> {
+  private async assertSkuFree(manager: EntityManager, merchantId: string, sku: string | null | undefined, exceptId?: string): Promise<void> {
     if (!sku) return;
     const clash = await MerchantScopedRepository.for(manager, ProductVariant).findOneBy(merchantId, { sku, deletedAt: IsNull() });
     if (clash && clash.id !== exceptId) throw new ConflictError(`sku ${sku} is already used in this store`, { field: 'sku', sku });
   }
 
-  private async savePrices(manager: import('typeorm').EntityManager, merchantId: string, productId: string, variantId: string, currency: string, input: VariantInputDto): Promise<void> {
+  /** The variant's explicit prices in other currencies, with the same rules as the product's. */
+  private async savePrices(manager: EntityManager, merchantId: string, productId: string, variantId: string, input: VariantInputDto): Promise<void> {
     if (input.prices === undefined) return;
     const merchant = await manager.getRepository(Merchant).findOneByOrFail({ id: merchantId });
-    await manager.getRepository(ProductPrice).delete({ productId, variantId });
-    const seen = new Set<string>();
-    for (const [i, p] of input.prices.entries()) {
-      if (p.currency === currency || seen.has(p.currency) || !merchant.supportedCurrencies.includes(p.currency)) {
-        throw new ValidationError(`prices.${i}.currency: ${p.currency} is not an extra currency this store supports`, { [`prices.${i}.currency`]: ['is not valid here'] });
-      }
-      seen.add(p.currency);
-      const amount = moneyField(p.price, p.currency, `prices.${i}.price`);
-      const original = p.original_price === undefined || p.original_price === null ? null : moneyField(p.original_price, p.currency, `prices.${i}.original_price`);
-      await manager.getRepository(ProductPrice).insert({ merchantId, productId, variantId, currency: p.currency, amount, originalAmount: original });
-    }
+    const product = await this.products.getLive(merchantId, productId, manager);
+    await this.products.replaceExtraPrices(manager, merchant, product, variantId, input.prices);
   }
 
   async create(ctx: RequestContext, merchantId: string, productId: string, input: VariantInputDto): Promise<VariantDto> {
@@ -108,7 +100,7 @@ export class VariantsService {
         isDefault: false,
         position: input.position ?? existing.length,
       });
-      await this.savePrices(manager, merchantId, productId, saved.id, currency, input);
+      await this.savePrices(manager, merchantId, productId, saved.id, input);
       await this.audit.record(manager, ctx, { action: 'variant.create', entityType: 'product_variant', entityId: saved.id, merchantId, after: { ...saved } });
       return saved;
     });
@@ -138,7 +130,7 @@ export class VariantsService {
       }
       if (input.position !== undefined) row.position = input.position;
       const saved = await repo.save(merchantId, row);
-      await this.savePrices(manager, merchantId, productId, saved.id, currency, input);
+      await this.savePrices(manager, merchantId, productId, saved.id, input);
       await this.audit.record(manager, ctx, { action: 'variant.update', entityType: 'product_variant', entityId: saved.id, merchantId, before, after: { ...saved } });
       return saved;
     });
