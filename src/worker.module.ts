@@ -48,6 +48,12 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.queues
       .get(Jobs.OutboxPrune.queue)
       .upsertJobScheduler('outbox-prune-daily', { pattern: '17 3 * * *' }, { name: Jobs.OutboxPrune.name, data: { retain_days: 7 } });
+    await this.queues
+      .get(Jobs.InventoryExpireReservations.queue)
+      .upsertJobScheduler('inventory-expire-reservations', { every: this.config.inventory.expirySweepSeconds * 1000 }, { name: Jobs.InventoryExpireReservations.name, data: {} });
+    await this.queues
+      .get(Jobs.MediaCleanupUnattached.queue)
+      .upsertJobScheduler('media-cleanup-hourly', { pattern: '41 * * * *' }, { name: Jobs.MediaCleanupUnattached.name, data: { limit: 500 } });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -341,6 +341,38 @@ describe('Catalog CSV export and import', () => {
         { line: 5, column: 'status', handle: 'eager', message: 'status: The store is PENDING; only ACTIVE stores can publish products' },
       ]);
     });
+
+    it('when a chunk fails where only the database can tell, redoes it product by product: the others import, the failing one leaves nothing', async () => {
+      const owner = await store();
+      // A clash only the database sees (as a concurrent writer could cause one): this trigger refuses one product.
+      await t.dataSource.query(`
+        CREATE FUNCTION test_refuse_product() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.name = 'Refused by the database' THEN
+            RAISE EXCEPTION 'duplicate handle' USING ERRCODE = 'unique_violation', CONSTRAINT = 'uq_products_merchant_handle';
+          END IF;
+          RETURN NEW;
+        END $$`);
+      await t.dataSource.query(`CREATE TRIGGER test_refuse_product BEFORE INSERT ON products FOR EACH ROW EXECUTE FUNCTION test_refuse_product()`);
+      try {
+        const csv = csvOf(['handle', 'name', 'price', 'variant_sku', 'variant_attributes', 'variant_stock'], [
+          { handle: 'first', name: 'First', price: '1.00', variant_sku: `F-${tok()}`, variant_attributes: 'size=S', variant_stock: '2' },
+          { handle: 'refused', name: 'Refused by the database', price: '2.00', variant_sku: `R-${tok()}`, variant_attributes: 'size=S', variant_stock: '3' },
+          { handle: 'refused', name: 'Refused by the database', price: '2.00', variant_sku: `R-${tok()}`, variant_attributes: 'size=M' },
+          { handle: 'last', name: 'Last', price: '3.00' },
+        ]);
+        const report = (await importCsv(owner, csv).expect(200)).body;
+        expect(report).toMatchObject({ created: 2, updated: 0, failed: 1 });
+        expect(report.errors).toEqual([{ line: 3, column: 'handle', handle: 'refused', message: 'handle: conflicts with existing data in this store (uq_products_merchant_handle)' }]);
+        const handles = (await t.http.get('/api/products?per_page=100').set(owner.auth).expect(200)).body.items.map((p: ProductDto) => p.handle).sort();
+        expect(handles).toEqual(['first', 'last']);
+        expect(await catalogCounts(t, owner.merchantId!)).toMatchObject({ products: 2, variants: 2 });
+        expect(await catalogEventCounts(t, owner.merchantId!)).toEqual({ outbox: 2, audit: 2 });
+      } finally {
+        await t.dataSource.query(`DROP TRIGGER test_refuse_product ON products`);
+        await t.dataSource.query(`DROP FUNCTION test_refuse_product()`);
+      }
+    });
   });
 
   describe('large files (a catalog-import job)', () => {

@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, buildOpenApiDocument, createValidationPipe, requestIdFor } from '@app/common';
 import { AppModule } from '../app.module';
+import { registerLocalMediaRoutes } from '../modules/media/storage/local-media-routes';
 
 /** Paths served outside the /api prefix (the contract's Conventions). */
 export const UNPREFIXED_PATHS = ['health', 'health/db', 'health/ready', 'webhooks/stripe', '.well-known/jwks.json', 'device'];
@@ -54,6 +55,8 @@ export async function createApiApp(
     },
   });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 20, fields: 50, parts: 100 } });
+  // STORAGE_DRIVER=local: GET /media/<key> serves stored files, PUT takes presigned uploads (outside /api).
+  if (!options.preview) await registerLocalMediaRoutes(app, config);
   app.enableCors({
     origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
     credentials: true,

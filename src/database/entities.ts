@@ -12,8 +12,16 @@ import { ApiKey } from '../modules/identity/entities/api-key.entity';
 import { DeviceAuthorization } from '../modules/identity/entities/device-authorization.entity';
 import { RefreshToken } from '../modules/identity/entities/refresh-token.entity';
 import { User } from '../modules/identity/entities/user.entity';
+import { InventoryIdempotencyKey } from '../modules/inventory/entities/inventory-idempotency-key.entity';
+import { InventoryLevel } from '../modules/inventory/entities/inventory-level.entity';
+import { InventoryMovement } from '../modules/inventory/entities/inventory-movement.entity';
+import { InventoryReservation, InventoryReservationLine } from '../modules/inventory/entities/inventory-reservation.entity';
+import { StockLocation } from '../modules/inventory/entities/stock-location.entity';
+import { Media } from '../modules/media/entities/media.entity';
 import { MerchantTranslation } from '../modules/merchants/entities/merchant-translation.entity';
 import { Merchant } from '../modules/merchants/entities/merchant.entity';
+import { NotificationSettings } from '../modules/notifications/entities/notification-settings.entity';
+import { Notification } from '../modules/notifications/entities/notification.entity';
 
 /** Every entity of the service; the DataSource (app, worker, CLI, tests) is built from this list. */
 export const ENTITIES = [
@@ -35,4 +43,13 @@ export const ENTITIES = [
   CollectionTranslation,
   Language,
   CatalogImportRun,
+  StockLocation,
+  InventoryLevel,
+  InventoryMovement,
+  InventoryReservation,
+  InventoryReservationLine,
+  InventoryIdempotencyKey,
+  Notification,
+  NotificationSettings,
+  Media,
 ];

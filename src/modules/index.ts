@@ -1,10 +1,13 @@
 import { AuditModule } from './audit/audit.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { IdentityModule } from './identity/identity.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { MediaModule } from './media/media.module';
 import { MerchantsModule } from './merchants/merchants.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 /**
  * The domain modules. Both processes load all of them: the API routes their controllers, the
  * worker runs their @OnJob handlers.
  */
-export const DOMAIN_MODULES = [AuditModule, MerchantsModule, IdentityModule, CatalogModule];
+export const DOMAIN_MODULES = [AuditModule, MerchantsModule, IdentityModule, CatalogModule, NotificationsModule, InventoryModule, MediaModule];

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
+import { rm } from 'node:fs/promises';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -52,6 +53,7 @@ export async function bootTestApp(options: { env?: Record<string, string>; impor
       await registry.onApplicationShutdown();
       await app.close();
       await db.drop();
+      await rm(config.media.local.dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@app/common';
 
 /** Postgres server the tests use (databases are created on it per run and per file). */
@@ -27,6 +29,8 @@ export function testConfig(databaseName: string, overrides: Record<string, strin
     // Every request of a test comes from 127.0.0.1; tests of the limits set their own.
     RATE_LIMIT_PER_MINUTE: '100000',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    // The local media driver writes under the system temp directory, one folder per test file.
+    MEDIA_LOCAL_DIR: join(tmpdir(), 'commerce-media-tests', databaseName),
     ...overrides,
   });
 }

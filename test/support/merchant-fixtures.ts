@@ -1,5 +1,6 @@
 import type { TestApp } from '../harness/app';
 import type { TestAccount } from './identity';
+import { MEDIA_FIXTURES } from './media-fixtures';
 
 export interface OwnedResource {
   /** Values for the route's `:params`, naming a resource the owner has. */
@@ -69,6 +70,54 @@ async function createTranslatedProduct(t: TestApp, owner: TestAccount): Promise<
 const productTranslationsIntact = (t: TestApp, owner: TestAccount, id: string) => async () => {
   const res = await t.http.get(`/api/products/${id}/translations`).set(owner.auth);
   return res.status === 200 && JSON.stringify(res.body.items.map((x: { language_code: string; name: string }) => [x.language_code, x.name])) === '[["fr","Produit FR"]]';
+};
+
+/** Inventory (issue 6): a product with 5 units in stock, and a reservation of 1 of them. */
+async function stockedFixture(t: TestApp, owner: TestAccount): Promise<{ id: string; intact: () => Promise<boolean> }> {
+  const res = await t.http.post('/api/products').set(owner.auth).send({ name: `Fixture ${Math.random().toString(36).slice(2, 8)}`, price: '10.00', stock_quantity: 5 }).expect(201);
+  const id: string = res.body.id;
+  return {
+    id,
+    intact: async () => {
+      const levels = await t.http.get(`/api/inventory/${id}`).set(owner.auth);
+      return levels.status === 200 && levels.body.on_hand === 5 && levels.body.reserved === 0;
+    },
+  };
+}
+
+async function reservationFixture(t: TestApp, owner: TestAccount): Promise<OwnedResource> {
+  const { id } = await stockedFixture(t, owner);
+  const held = await t.http.post(`/api/inventory/products/${id}/reserve`).set(owner.auth).send({ quantity: 1 }).expect(201);
+  return {
+    params: { id: held.body.id },
+    intact: async () => {
+      const res = await t.http.get(`/api/inventory/reservations/${held.body.id}`).set(owner.auth);
+      const levels = await t.http.get(`/api/inventory/${id}`).set(owner.auth);
+      return res.status === 200 && res.body.status === 'active' && levels.body.on_hand === 5 && levels.body.reserved === 1;
+    },
+  };
+}
+
+const INVENTORY_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Promise<OwnedResource>> = {
+  '/api/inventory/:product_id': async (t, owner) => {
+    const { id, intact } = await stockedFixture(t, owner);
+    return { params: { product_id: id }, intact };
+  },
+  '/api/inventory/products/:id/stock': async (t, owner) => {
+    const { id, intact } = await stockedFixture(t, owner);
+    return { params: { id }, bodies: { PUT: { quantity: 2, reason: 'fixture' } }, intact };
+  },
+  '/api/inventory/products/:id/history': async (t, owner) => {
+    const { id, intact } = await stockedFixture(t, owner);
+    return { params: { id }, intact };
+  },
+  '/api/inventory/products/:id/reserve': async (t, owner) => {
+    const { id, intact } = await stockedFixture(t, owner);
+    return { params: { id }, bodies: { POST: { quantity: 1 } }, intact };
+  },
+  '/api/inventory/reservations/:id': reservationFixture,
+  '/api/inventory/reservations/:id/commit': reservationFixture,
+  '/api/inventory/reservations/:id/release': reservationFixture,
 };
 
 export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Promise<OwnedResource>> = {
@@ -159,4 +208,6 @@ export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAcc
       },
     };
   },
+  ...INVENTORY_FIXTURES,
+  ...MEDIA_FIXTURES,
 };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isUuid, RequestContext, ValidationError } from '@app/common';
+import { insertRows, isUuid, RequestContext, ValidationError } from '@app/common';
 import { AuditLog } from './entities/audit-log.entity';
 
 const SECRET_FIELD = /(password|secret|token|hash|api_?key|credential)/i;
@@ -16,6 +16,8 @@ export interface AuditEntry {
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
 }
+
+const AUDIT_COLUMNS = ['merchantId', 'actorType', 'actorId', 'actorRole', 'action', 'entityType', 'entityId', 'changes', 'requestId', 'ip'] as const;
 
 const comparable = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
@@ -44,10 +46,19 @@ export class AuditService {
 
   /** Writes the entry with the caller's transaction, so it exists exactly when the change does. */
   async record(manager: EntityManager, ctx: RequestContext | null, entry: AuditEntry): Promise<void> {
+    await manager.getRepository(AuditLog).insert(this.row(ctx, entry));
+  }
+
+  /** Many entries of one actor in a single statement (bulk operations such as the CSV import); same rows as record() writes. */
+  async recordMany(manager: EntityManager, ctx: RequestContext | null, entries: AuditEntry[]): Promise<void> {
+    await insertRows(manager, AuditLog, entries.map((entry) => this.row(ctx, entry)), AUDIT_COLUMNS);
+  }
+
+  private row(ctx: RequestContext | null, entry: AuditEntry) {
     const principal = ctx?.principal ?? null;
-    await manager.getRepository(AuditLog).insert({
+    return {
       merchantId: entry.merchantId ?? null,
-      actorType: principal ? principal.kind : 'system',
+      actorType: principal ? principal.kind : ('system' as const),
       actorId: principal ? (principal.kind === 'api_key' ? principal.apiKeyId ?? null : principal.userId) : null,
       actorRole: principal?.role ?? null,
       action: entry.action,
@@ -56,7 +67,7 @@ export class AuditService {
       changes: diffFields(entry.before, entry.after) as AuditLog['changes'] & object,
       requestId: ctx?.requestId ?? null,
       ip: ctx?.ip ?? null,
-    });
+    };
   }
 
   /** Keyset page, newest first. The cursor is opaque to clients: base64 of `created_at|id`. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InventoryModule } from '../inventory/inventory.module';
 import { CatalogVersionService } from './catalog-version.service';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
@@ -18,6 +19,7 @@ import { VariantsService } from './variants.service';
 
 /** Products, variants, prices, collections, translations, the public catalog and CSV import/export. */
 @Module({
+  imports: [InventoryModule],
   controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
   providers: [CatalogVersionService, ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
   exports: [ProductsService, CatalogVersionService],

@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '@app/common';
 import { AuditService } from '../audit/audit.service';
+import { InventoryService } from '../inventory/inventory.service';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { slugify } from '../merchants/merchants.service';
 import { moneyField, normalizeTags, scaledInteger } from './catalog-input';
@@ -46,7 +47,7 @@ const SORT_COLUMNS: Record<NonNullable<ProductFilter['sortBy']>, string> = {
   created_at: 'p.created_at',
   updated_at: 'p.updated_at',
   status: 'p.status',
-  stock_quantity: '(SELECT coalesce(sum(v.stock), 0) FROM product_variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL)',
+  stock_quantity: '(SELECT coalesce(sum(l.on_hand), 0) FROM inventory_levels l JOIN product_variants v ON v.id = l.variant_id WHERE l.product_id = p.id AND v.deleted_at IS NULL)',
 };
 
 const snapshot = (p: Product) => {
@@ -62,6 +63,7 @@ export class ProductsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly versions: CatalogVersionService,
+    private readonly inventory: InventoryService,
   ) {}
 
   products(manager: EntityManager = this.dataSource.manager) {
@@ -224,10 +226,14 @@ export class ProductsService {
       const attributeKeys = (input.variants ?? []).map((v) => JSON.stringify(Object.entries(normalizeAttributes(v.attributes)).sort(([a], [b]) => (a < b ? -1 : 1))));
       const repeated = attributeKeys.find((k, i) => attributeKeys.indexOf(k) !== i);
       if (repeated !== undefined) throw new ConflictError('Two variants in this request have the same attributes', { attributes: Object.fromEntries(JSON.parse(repeated)) });
+      const initialStock: { productId: string; variantId: string; quantity: number }[] = [];
       for (const [i, v] of variantInputs.entries()) {
         const row = await this.variants(manager).save(merchantId, this.variantRow(merchantId, saved, v, i, !explicit && i === 0));
         if (v.prices?.length) await this.replaceExtraPrices(manager, merchant, saved, row.id, v.prices);
+        initialStock.push({ productId: saved.id, variantId: row.id, quantity: v.stock ?? 0 });
       }
+      // Stock lives in inventory_levels: every unit enters through the inventory ledger.
+      await this.inventory.setVariantStock(manager, ctx, merchantId, initialStock, 'adjustment', 'initial stock (product created)');
       if (input.prices?.length) await this.replaceExtraPrices(manager, merchant, saved, null, input.prices);
       if (input.collections?.length) await this.setCollections(manager, merchantId, saved.id, input.collections);
 
@@ -263,7 +269,9 @@ export class ProductsService {
         const defaultVariant = await this.variants(manager).findOneBy(merchantId, { productId: id, isDefault: true, deletedAt: IsNull() });
         if (!defaultVariant) throw new ValidationError('stock_quantity: this product has explicit variants; set stock per variant', { stock_quantity: ['set per variant'] });
         if (input.sku !== undefined) await this.assertSkusFree(manager, merchantId, [input.sku], [defaultVariant.id]);
-        await this.variants(manager).save(merchantId, { ...defaultVariant, ...(stock !== undefined ? { stock } : {}), ...(input.sku !== undefined ? { sku: input.sku } : {}) });
+        // Through the inventory ledger; refused (409) below what is reserved for orders.
+        if (stock !== undefined) await this.inventory.setVariantStock(manager, ctx, merchantId, [{ productId: id, variantId: defaultVariant.id, quantity: stock }], 'adjustment', 'stock_quantity set (product update)');
+        if (input.sku !== undefined) await this.variants(manager).save(merchantId, { ...defaultVariant, sku: input.sku });
       }
       if (input.prices !== undefined) await this.replaceExtraPrices(manager, merchant, saved, null, input.prices);
       if (input.collections !== undefined) await this.setCollections(manager, merchantId, saved.id, input.collections);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ConflictError, Jobs, MerchantScopedRepository, NotFoundError, OutboxService, RequestContext } from '@app/common';
 import { AuditService } from '../audit/audit.service';
+import { InventoryService } from '../inventory/inventory.service';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { CatalogVersionService } from './catalog-version.service';
 import { moneyField } from './catalog-input';
@@ -21,6 +22,7 @@ export class VariantsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly versions: CatalogVersionService,
+    private readonly inventory: InventoryService,
   ) {}
 
   private async views(merchantId: string, productId: string, variants: ProductVariant[]): Promise<VariantDto[]> {
@@ -101,6 +103,8 @@ export class VariantsService {
         position: input.position ?? existing.length,
       });
       await this.savePrices(manager, merchantId, productId, saved.id, input);
+      // Stock lives in inventory_levels: every unit enters through the inventory ledger.
+      await this.inventory.setVariantStock(manager, ctx, merchantId, [{ productId, variantId: saved.id, quantity: input.stock ?? 0 }], 'adjustment', 'initial stock (variant created)');
       await this.audit.record(manager, ctx, { action: 'variant.create', entityType: 'product_variant', entityId: saved.id, merchantId, after: { ...saved } });
       return saved;
     });
@@ -118,7 +122,11 @@ export class VariantsService {
         row.sku = input.sku;
       }
       if (input.price !== undefined) row.price = input.price === null ? null : moneyField(input.price, currency, 'price');
-      if (input.stock !== undefined) row.stock = input.stock;
+      if (input.stock !== undefined) {
+        // Through the inventory ledger; refused (409) below what is reserved for orders.
+        await this.inventory.setVariantStock(manager, ctx, merchantId, [{ productId, variantId: row.id, quantity: input.stock }], 'adjustment', 'stock set (variant update)');
+        row.stock = input.stock;
+      }
       if (input.status !== undefined) row.status = input.status;
       if (input.attributes !== undefined) {
         const attributes = normalizeAttributes(input.attributes);

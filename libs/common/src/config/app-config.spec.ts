@@ -48,3 +48,39 @@ describe('loadConfig', () => {
     expect(weakSecretReason(STRONG)).toBeUndefined();
   });
 });
+
+describe('loadConfig: media storage', () => {
+  it('defaults to the local driver under var/media, served at PUBLIC_BASE_URL/media, 10 MiB images and 25 MiB files', () => {
+    const { media } = loadConfig({ PUBLIC_BASE_URL: 'https://api.shop.example/' });
+    expect(media).toMatchObject({ driver: 'local', s3: null, maxImageBytes: 10 * 1024 * 1024, maxFileBytes: 25 * 1024 * 1024, fetchAllowPrivate: false });
+    expect(media.local).toEqual({ dir: expect.stringMatching(/^\/.*\/var\/media$/), publicBaseUrl: 'https://api.shop.example/media' });
+    expect(media.allowedFileTypes).toContain('application/pdf');
+  });
+
+  it('derives the public URL of S3 objects: path style (MinIO), virtual host, AWS, or as configured', () => {
+    const s3 = (env: Record<string, string>) => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', ...env }).media.s3!;
+    expect(s3({ S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_FORCE_PATH_STYLE: 'true' }).publicBaseUrl).toBe('http://127.0.0.1:9000/media');
+    expect(s3({ S3_ENDPOINT: 'https://s3.provider.example' }).publicBaseUrl).toBe('https://media.s3.provider.example');
+    expect(s3({ S3_REGION: 'eu-west-3' }).publicBaseUrl).toBe('https://media.s3.eu-west-3.amazonaws.com');
+    expect(s3({ S3_PUBLIC_BASE_URL: 'https://cdn.shop.example/' }).publicBaseUrl).toBe('https://cdn.shop.example');
+    expect(s3({}).credentials).toBeUndefined();
+    expect(s3({ S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'key' }).credentials).toEqual({ accessKeyId: 'id', secretAccessKey: 'key' });
+  });
+
+  it('requires a bucket with the s3 driver, and both credentials outside development/test', () => {
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET: is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' })).toThrow(/S3_SECRET_ACCESS_KEY: is missing/);
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' })).toThrow(/set both, or neither/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'minioadmin' }).media.driver).toBe('s3');
+    // The local driver needs no S3 settings anywhere.
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG }).media.driver).toBe('local');
+  });
+
+  it('refuses unknown file types, a bad driver, and private image fetches outside tests', () => {
+    expect(() => loadConfig({ MEDIA_ALLOWED_FILE_TYPES: 'application/pdf,text/html' })).toThrow(/MEDIA_ALLOWED_FILE_TYPES/);
+    expect(() => loadConfig({ STORAGE_DRIVER: 'ftp' })).toThrow(/STORAGE_DRIVER/);
+    expect(() => loadConfig({ MEDIA_FETCH_ALLOW_PRIVATE: 'true' })).toThrow(/only allowed when NODE_ENV=test/);
+    expect(loadConfig({ NODE_ENV: 'test', MEDIA_FETCH_ALLOW_PRIVATE: 'true' }).media.fetchAllowPrivate).toBe(true);
+    expect(loadConfig({ MEDIA_ALLOWED_FILE_TYPES: 'image/png, application/pdf' }).media.allowedFileTypes).toEqual(['image/png', 'application/pdf']);
+  });
+});

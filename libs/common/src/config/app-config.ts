@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -7,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -17,6 +19,18 @@ export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-do-not-deploy-0000';
 
 const NODE_ENVS = ['development', 'test', 'production', 'staging'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const STORAGE_DRIVERS = ['local', 's3'] as const;
+export type StorageDriverName = (typeof STORAGE_DRIVERS)[number];
+
+/** Image types the media module recognises by their magic bytes (and sharp can decode). */
+export const MEDIA_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
+/** Every type the media module recognises by its magic bytes; MEDIA_ALLOWED_FILE_TYPES picks from these. */
+export const MEDIA_KNOWN_TYPES = [...MEDIA_IMAGE_TYPES, 'application/pdf'] as const;
+export type MediaContentType = (typeof MEDIA_KNOWN_TYPES)[number];
+
+const MIB = 1024 * 1024;
+const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -123,6 +137,76 @@ class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   WORKER_CONCURRENCY = 8;
+
+  /** How long a stock reservation holds when the caller names no TTL (seconds). */
+  @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)
+  INVENTORY_RESERVATION_TTL_SECONDS = 1800;
+
+  /** How often the worker releases expired reservations (seconds). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  INVENTORY_EXPIRY_SWEEP_SECONDS = 60;
+
+  /** Where media objects live: `local` (a directory the API serves under /media) or `s3` (AWS S3, MinIO…). */
+  @IsIn(STORAGE_DRIVERS)
+  STORAGE_DRIVER: StorageDriverName = 'local';
+
+  /** The local driver's directory (relative to the working directory, or absolute). */
+  @IsString()
+  MEDIA_LOCAL_DIR = 'var/media';
+
+  /** Public URL under which the local driver's files are served; default PUBLIC_BASE_URL + /media. */
+  @IsOptional() @IsUrl(HTTP_URL)
+  MEDIA_PUBLIC_BASE_URL?: string;
+
+  /** S3-compatible endpoint (MinIO…); unset for AWS itself. */
+  @IsOptional() @IsUrl(HTTP_URL)
+  S3_ENDPOINT?: string;
+
+  @IsString() @Matches(/^[a-z0-9-]{2,40}$/)
+  S3_REGION = 'us-east-1';
+
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be a valid bucket name' })
+  S3_BUCKET?: string;
+
+  @IsOptional() @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional() @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Path-style addressing (endpoint/bucket/key), as MinIO needs. */
+  @Transform(toBool) @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  /** Public URL of the bucket (a CDN, or MinIO's bucket URL); derived from endpoint and bucket when unset. */
+  @IsOptional() @IsUrl(HTTP_URL)
+  S3_PUBLIC_BASE_URL?: string;
+
+  /** Endpoint that presigned upload URLs name, when clients reach S3 by another address than the API does. */
+  @IsOptional() @IsUrl(HTTP_URL)
+  S3_PRESIGN_ENDPOINT?: string;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(1024 * MIB)
+  MEDIA_MAX_IMAGE_BYTES = 10 * MIB;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(1024 * MIB)
+  MEDIA_MAX_FILE_BYTES = 25 * MIB;
+
+  /** Comma list of the types POST /api/upload/file accepts, checked by magic bytes. */
+  @Transform(toList) @IsIn(MEDIA_KNOWN_TYPES, { each: true })
+  MEDIA_ALLOWED_FILE_TYPES: string[] = ['application/pdf', ...MEDIA_IMAGE_TYPES];
+
+  /** Lifetime of presigned upload URLs. */
+  @Transform(toInt) @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  MEDIA_PRESIGN_TTL_SECONDS = 900;
+
+  /** Time limit of one image_urls fetch, connection to last byte. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  MEDIA_FETCH_TIMEOUT_MS = 10_000;
+
+  /** Tests only: let image_urls fetches reach private and loopback addresses (a local test server). */
+  @Transform(toBool) @IsBoolean()
+  MEDIA_FETCH_ALLOW_PRIVATE = false;
 }
 
 export interface AppConfig {
@@ -152,6 +236,32 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   outbox: { pollIntervalMs: number };
   worker: { concurrency: number };
+  inventory: { reservationTtlSeconds: number; expirySweepSeconds: number };
+  media: MediaConfig;
+}
+
+export interface S3StorageConfig {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  /** Both or neither: without them the SDK's default chain (instance role, env, profile) applies. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+  publicBaseUrl: string;
+  presignEndpoint?: string;
+}
+
+export interface MediaConfig {
+  driver: StorageDriverName;
+  local: { dir: string; publicBaseUrl: string };
+  /** Set when driver is s3. */
+  s3: S3StorageConfig | null;
+  maxImageBytes: number;
+  maxFileBytes: number;
+  allowedFileTypes: MediaContentType[];
+  presignTtlSeconds: number;
+  fetchTimeoutMs: number;
+  fetchAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -198,7 +308,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (externalJwt.some(Boolean) && !externalJwt.every(Boolean)) {
     problems.push('JWT_JWKS_URL, JWT_JWKS_ISSUER, JWT_JWKS_AUDIENCE: set all three to accept an external identity provider, or none');
   }
+  problems.push(...mediaProblems(env, isProductionLike));
   if (problems.length) throw new ConfigError(problems);
+  const publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
 
   return {
     env: env.NODE_ENV,
@@ -225,10 +337,60 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         : undefined,
     },
     login: { maxFailures: env.LOGIN_MAX_FAILURES, lockWindowSeconds: env.LOGIN_LOCK_WINDOW_SECONDS },
-    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    publicBaseUrl,
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS },
     worker: { concurrency: env.WORKER_CONCURRENCY },
+    inventory: { reservationTtlSeconds: env.INVENTORY_RESERVATION_TTL_SECONDS, expirySweepSeconds: env.INVENTORY_EXPIRY_SWEEP_SECONDS },
+    media: {
+      driver: env.STORAGE_DRIVER,
+      local: { dir: resolve(env.MEDIA_LOCAL_DIR), publicBaseUrl: (env.MEDIA_PUBLIC_BASE_URL ?? `${publicBaseUrl}/media`).replace(/\/$/, '') },
+      s3: env.STORAGE_DRIVER === 's3' ? s3Config(env) : null,
+      maxImageBytes: env.MEDIA_MAX_IMAGE_BYTES,
+      maxFileBytes: env.MEDIA_MAX_FILE_BYTES,
+      allowedFileTypes: [...new Set(env.MEDIA_ALLOWED_FILE_TYPES)] as MediaContentType[],
+      presignTtlSeconds: env.MEDIA_PRESIGN_TTL_SECONDS,
+      fetchTimeoutMs: env.MEDIA_FETCH_TIMEOUT_MS,
+      fetchAllowPrivate: env.MEDIA_FETCH_ALLOW_PRIVATE,
+    },
+  };
+}
+
+function mediaProblems(env: EnvironmentVariables, isProductionLike: boolean): string[] {
+  const problems: string[] = [];
+  if (env.MEDIA_FETCH_ALLOW_PRIVATE && env.NODE_ENV !== 'test') {
+    problems.push('MEDIA_FETCH_ALLOW_PRIVATE: only allowed when NODE_ENV=test (it lets image_urls reach internal hosts)');
+  }
+  if (env.STORAGE_DRIVER !== 's3') return problems;
+  if (!env.S3_BUCKET) problems.push('S3_BUCKET: is required when STORAGE_DRIVER=s3');
+  const keyId = Boolean(env.S3_ACCESS_KEY_ID);
+  const secret = Boolean(env.S3_SECRET_ACCESS_KEY);
+  if (isProductionLike) {
+    if (!keyId) problems.push('S3_ACCESS_KEY_ID: is missing; required when STORAGE_DRIVER=s3');
+    if (!secret) problems.push('S3_SECRET_ACCESS_KEY: is missing; required when STORAGE_DRIVER=s3');
+  } else if (keyId !== secret) {
+    problems.push('S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither to use the AWS SDK\'s default credentials');
+  }
+  return problems;
+}
+
+function s3Config(env: EnvironmentVariables): S3StorageConfig {
+  const bucket = env.S3_BUCKET!;
+  const endpoint = env.S3_ENDPOINT?.replace(/\/$/, '');
+  let publicBaseUrl = env.S3_PUBLIC_BASE_URL;
+  if (!publicBaseUrl && endpoint) {
+    const url = new URL(endpoint);
+    publicBaseUrl = env.S3_FORCE_PATH_STYLE ? `${endpoint}/${bucket}` : `${url.protocol}//${bucket}.${url.host}`;
+  }
+  publicBaseUrl ??= `https://${bucket}.s3.${env.S3_REGION}.amazonaws.com`;
+  return {
+    endpoint,
+    region: env.S3_REGION,
+    bucket,
+    credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    publicBaseUrl: publicBaseUrl.replace(/\/$/, ''),
+    presignEndpoint: env.S3_PRESIGN_ENDPOINT?.replace(/\/$/, ''),
   };
 }
 

@@ -2,3 +2,4 @@ export * from './base.entity';
 export * from './snake-naming.strategy';
 export * from './create-database';
 export * from './data-source-options';
+export * from './bulk-write';

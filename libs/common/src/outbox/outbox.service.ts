@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { insertRows } from '../database/bulk-write';
 import type { JobDefinition, PayloadOf } from '../queue/jobs';
 import { OutboxEvent } from './outbox-event.entity';
 
@@ -30,5 +32,21 @@ export class OutboxService {
     // Delivered at commit: wakes the relay now instead of at its next poll.
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, row.id]);
     return row.id;
+  }
+
+  /**
+   * Many events in one statement and one notification (bulk operations such as the CSV import),
+   * with the same guarantee as publish(): they commit or roll back with the caller's transaction.
+   */
+  async publishMany<J extends JobDefinition>(manager: EntityManager, events: { job: J; payload: PayloadOf<J> }[], options: { delayMs?: number } = {}): Promise<string[]> {
+    if (!events.length) return [];
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`Outbox events ${events[0].job.queue}/${events[0].job.name}… must be published inside a transaction`);
+    }
+    const availableAt = new Date(Date.now() + (options.delayMs ?? 0));
+    const rows = events.map(({ job, payload }) => ({ id: randomUUID(), queue: job.queue, name: job.name, payload: payload as Record<string, unknown>, availableAt }));
+    await insertRows(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt']);
+    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, rows[0].id]);
+    return rows.map((r) => r.id);
   }
 }

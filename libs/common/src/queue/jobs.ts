@@ -30,12 +30,64 @@ export interface CatalogImportPayload {
   merchant_id: string;
 }
 
+/** A stock level's available quantity fell to or below its product's low_stock_threshold. */
+export interface LowStockAlertPayload {
+  merchant_id: string;
+  product_id: string;
+  variant_id: string;
+  location_id: string;
+  sku: string | null;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+}
+
+/** A stock reservation that ran out its TTL and was released (for the orders module). */
+export interface ReservationExpiredPayload {
+  merchant_id: string;
+  reservation_id: string;
+  reference: string;
+}
+
+/** A stored media object to make resized versions of (media row in `processing`). */
+export interface MediaProcessPayload {
+  media_id: string;
+  merchant_id: string;
+}
+
+/** An image_urls entry to download into a media row, then attach to the product (or variant) at `position`. */
+export interface MediaFetchPayload {
+  media_id: string;
+  merchant_id: string;
+  product_id: string;
+  variant_id: string | null;
+  position: number;
+  alt: string | null;
+}
+
+/** Objects to remove from storage once the rows naming them are gone (published in that transaction). */
+export interface MediaDeleteObjectsPayload {
+  merchant_id: string;
+  media_id: string;
+  /** The driver that stored them (`local` or `s3`). */
+  driver: string;
+  keys: string[];
+}
+
 export const Jobs = {
   OutboxPrune: job<{ retain_days: number }>(QueueName.Maintenance, 'outbox.prune'),
   ProductCreated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.created'),
   ProductUpdated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.updated'),
   ProductDeleted: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.deleted'),
   CatalogImport: job<CatalogImportPayload>(QueueName.CatalogImport, 'catalog.import'),
+  InventoryExpireReservations: job<{ limit?: number }>(QueueName.Inventory, 'inventory.expire-reservations'),
+  LowStockAlert: job<LowStockAlertPayload>(QueueName.LowStockAlerts, 'inventory.low-stock'),
+  ReservationExpired: job<ReservationExpiredPayload>(QueueName.OrderEvents, 'inventory.reservation.expired'),
+  MediaProcess: job<MediaProcessPayload>(QueueName.MediaProcessing, 'media.process'),
+  MediaFetch: job<MediaFetchPayload>(QueueName.MediaProcessing, 'media.fetch'),
+  MediaDeleteObjects: job<MediaDeleteObjectsPayload>(QueueName.MediaProcessing, 'media.delete-objects'),
+  MediaCleanupUnattached: job<{ limit: number }>(QueueName.MediaProcessing, 'media.cleanup-unattached'),
 } as const;
 
 export const ALL_JOBS: readonly JobDefinition[] = Object.values(Jobs);

@@ -8,6 +8,8 @@ export const QueueName = {
   Maintenance: 'maintenance',
   CatalogEvents: 'catalog-events',
   CatalogImport: 'catalog-import',
+  Inventory: 'inventory',
+  MediaProcessing: 'media-processing',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
@@ -34,4 +36,9 @@ export const QUEUE_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   [QueueName.CatalogEvents]: DEFAULT_JOB_OPTIONS,
   // An import is not retried blindly: a failed run reports its rows and the merchant starts a new one.
   [QueueName.CatalogImport]: { ...DEFAULT_JOB_OPTIONS, attempts: 1 },
+  // The expiry sweep runs again on its schedule anyway; a failed run is not worth many retries.
+  [QueueName.Inventory]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
+  // Storage outages are retried for about an hour (1 s, 2 s … 34 min); handlers fail permanent
+  // problems (an undecodable image, a refused URL) at once instead of retrying them.
+  [QueueName.MediaProcessing]: { ...DEFAULT_JOB_OPTIONS, attempts: 12, backoff: { type: 'exponential', delay: 1_000 } },
 };

@@ -7,13 +7,20 @@ import { CatalogVersionService } from '../catalog-version.service';
 import { CatalogImportReportDto } from '../dto/catalog-csv.dto';
 import { CatalogImportRun, ImportRequester, ImportRowError, ImportRunStatus } from '../entities/catalog-import-run.entity';
 import { ProductsService } from '../products.service';
-import { decodeCsvUpload, INLINE_ROW_LIMIT, parseHeader, ProductGroup, ProductGroupReader, readCsvRecords, scanCsv } from './product-csv';
-import { ImportScope, ProductGroupWriter } from './product-group-writer';
+import { CsvSource, decodeCsvUpload, INLINE_ROW_LIMIT, parseHeader, ProductGroup, ProductGroupReader, readCsvRecords, scanCsv } from './product-csv';
+import { GroupOutcome, GroupPlan, ImportScope, ProductGroupWriter } from './product-group-writer';
 
 /** A chunk is one transaction (and one progress update): at most this many products or rows. */
-const CHUNK_PRODUCTS = 200;
+const CHUNK_PRODUCTS = 500;
 const CHUNK_ROWS = 1_000;
 export const MAX_REPORTED_ERRORS = 1_000;
+/** The worker reads a stored file in pieces of this size, never the whole upload at once. */
+const STORED_CSV_PIECE_BYTES = 1024 * 1024;
+/** While a chunk is written, reading the next one pauses for I/O every this many rows. */
+const YIELD_EVERY_ROWS = 20;
+
+/** What became of one product group of a chunk. */
+type GroupResult = { outcome: GroupOutcome } | { errors: ImportRowError[] };
 
 export interface CsvUpload {
   bytes: Buffer;
@@ -58,7 +65,8 @@ class ImportTally {
 
 interface ImportJob {
   merchantId: string;
-  csv: Buffer;
+  /** The file, or its pieces as they are read from the run's row. */
+  csv: CsvSource;
   dryRun: boolean;
   ctx: RequestContext | null;
   tally: ImportTally;
@@ -86,9 +94,11 @@ function contextOf(run: CatalogImportRun): RequestContext | null {
 /**
  * CSV catalog import: checks the file, runs small ones inline and queues large ones for the
  * catalog-import job, and applies a file chunk by chunk. A chunk is one transaction holding the
- * merchant's catalog lock, with a savepoint per product, so a failing product leaves nothing
- * behind while the others are imported. A dry run takes exactly the same path and rolls each
- * chunk back, so it reports what a real run would.
+ * merchant's catalog lock: its products are checked and planned in memory against one read of
+ * the database, then written together with a fixed number of set-based statements. Should that
+ * write fail, the chunk is redone with a savepoint per product, so a failing product leaves
+ * nothing behind while the others are imported. A dry run takes exactly the same path and rolls
+ * each chunk back, so it reports what a real run would.
  */
 @Injectable()
 export class CatalogImportService {
@@ -170,7 +180,7 @@ export class CatalogImportService {
       if (!locked) return { run_id: runId, status: 'locked' as const };
       try {
         const repo = runner.manager.getRepository(CatalogImportRun);
-        const run = await repo.createQueryBuilder('r').addSelect('r.csv').where('r.id = :runId', { runId }).getOne();
+        const run = await repo.findOneBy({ id: runId });
         if (!run) return { run_id: runId, status: 'missing' as const };
         if (run.status === 'completed' || run.status === 'failed') return { run_id: runId, status: run.status };
 
@@ -179,7 +189,7 @@ export class CatalogImportService {
         try {
           await this.importFile(runner, {
             merchantId: run.merchantId,
-            csv: run.csv ?? Buffer.alloc(0),
+            csv: this.storedCsv(run.id),
             dryRun: run.dryRun,
             ctx: contextOf(run),
             tally,
@@ -201,6 +211,23 @@ export class CatalogImportService {
     });
   }
 
+  /**
+   * The stored file in pieces, read as the parser needs them: the worker holds a few megabytes of
+   * it at a time, not the whole upload (nor the whole of its hex-encoded transfer).
+   */
+  private async *storedCsv(runId: string): AsyncGenerator<Buffer> {
+    for (let offset = 0; ; offset += STORED_CSV_PIECE_BYTES) {
+      const [row]: { piece: Buffer | null }[] = await this.dataSource.query(`SELECT substring(csv FROM $2 FOR $3) AS piece FROM catalog_import_runs WHERE id = $1`, [
+        runId,
+        offset + 1,
+        STORED_CSV_PIECE_BYTES,
+      ]);
+      if (!row?.piece?.length) return;
+      yield row.piece;
+      if (row.piece.length < STORED_CSV_PIECE_BYTES) return;
+    }
+  }
+
   /** Streams the file into product groups and applies them chunk by chunk, skipping what a resumed run already did. */
   private async importFile(runner: QueryRunner, job: ImportJob): Promise<void> {
     const merchant = await runner.manager.getRepository(Merchant).findOneByOrFail({ id: job.merchantId });
@@ -214,18 +241,35 @@ export class CatalogImportService {
       chunkRows += group.rows.length;
       if (chunk.length >= CHUNK_PRODUCTS || chunkRows >= CHUNK_ROWS) await flush();
     };
+    // One chunk in the database at a time, in file order; the next one is read and checked meanwhile.
+    let writing: Promise<void> | undefined;
     const flush = async () => {
       if (!chunk.length) return;
-      await this.applyChunk(runner, scope, chunk, job);
+      const ready = chunk;
       chunk = [];
       chunkRows = 0;
+      await writing;
+      writing = this.applyChunk(runner, scope, ready, job);
+      void writing.catch(() => undefined); // its error surfaces where it is awaited: the next flush or the end
     };
-    for await (const record of readCsvRecords(job.csv)) {
-      if (!reader) reader = new ProductGroupReader(parseHeader(record.cells));
-      else await take(reader.add(record));
+    let sinceYield = 0;
+    try {
+      for await (const record of readCsvRecords(job.csv)) {
+        if (!reader) reader = new ProductGroupReader(parseHeader(record.cells));
+        else await take(reader.add(record));
+        // Reading runs on microtasks: now and then let the chunk being written get its query results.
+        if (writing && ++sinceYield >= YIELD_EVERY_ROWS) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      await take(reader?.close() ?? null);
+      await flush();
+      await writing;
+    } finally {
+      // Should reading fail, the chunk being written still ends (committed or rolled back) before the run is marked.
+      await writing?.catch(() => undefined);
     }
-    await take(reader?.close() ?? null);
-    await flush();
   }
 
   private async applyChunk(runner: QueryRunner, scope: ImportScope, chunk: ProductGroup[], job: ImportJob): Promise<void> {
@@ -233,22 +277,20 @@ export class CatalogImportService {
     await runner.startTransaction();
     try {
       await this.products.lockCatalog(runner.manager, job.merchantId);
-      const lookups = await this.writer.loadLookups(runner.manager, job.merchantId, chunk);
-      for (const group of chunk) {
-        if (group.errors.length) {
-          tally.fail(group.errors);
-        } else {
-          try {
-            // A nested transaction is a savepoint: a failing product is rolled back alone.
-            const { outcome, remember } = await runner.manager.transaction((manager) => this.writer.apply(manager, scope, group, lookups));
-            remember();
-            tally[outcome]++;
-          } catch (err) {
-            tally.fail(ProductGroupWriter.rowErrorsOf(err, group));
-          }
-        }
-        tally.processedRows += group.rows.length;
+      let results: GroupResult[];
+      try {
+        // A nested transaction is a savepoint: a failed bulk write is undone before the chunk is redone product by product.
+        results = await runner.manager.transaction((manager) => this.applyTogether(manager, scope, chunk));
+      } catch (err) {
+        this.logger.debug({ err: (err as Error).message, rows: chunk.reduce((n, g) => n + g.rows.length, 0) }, 'Chunk write failed; applying its products one by one');
+        results = await this.applyOneByOne(runner, scope, chunk);
       }
+      chunk.forEach((group, i) => {
+        const result = results[i];
+        if ('errors' in result) tally.fail(result.errors);
+        else tally[result.outcome]++;
+        tally.processedRows += group.rows.length;
+      });
       if (job.dryRun) {
         await runner.rollbackTransaction();
         await job.saveProgress?.(runner.manager, tally);
@@ -260,6 +302,50 @@ export class CatalogImportService {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw err;
     }
+  }
+
+  /** The fast path: every product of the chunk planned in memory, then written in one go. */
+  private async applyTogether(manager: EntityManager, scope: ImportScope, chunk: ProductGroup[]): Promise<GroupResult[]> {
+    const lookups = await this.writer.loadLookups(manager, scope.merchant.id, chunk);
+    const plans: GroupPlan[] = [];
+    const results = chunk.map((group): GroupResult => {
+      if (group.errors.length) return { errors: group.errors };
+      try {
+        const plan = this.writer.plan(scope, group, lookups);
+        plan.remember();
+        plans.push(plan);
+        return { outcome: plan.outcome };
+      } catch (err) {
+        return { errors: ProductGroupWriter.rowErrorsOf(err, group) };
+      }
+    });
+    await this.writer.write(manager, scope, plans);
+    return results;
+  }
+
+  /**
+   * The careful path, for a chunk whose bulk write failed (a conflict only the database saw): each
+   * product in its own savepoint, planned against what the products before it left, so a failing
+   * product is rolled back alone and reported on its rows.
+   */
+  private async applyOneByOne(runner: QueryRunner, scope: ImportScope, chunk: ProductGroup[]): Promise<GroupResult[]> {
+    const lookups = await this.writer.loadLookups(runner.manager, scope.merchant.id, chunk);
+    const results: GroupResult[] = [];
+    for (const group of chunk) {
+      if (group.errors.length) {
+        results.push({ errors: group.errors });
+        continue;
+      }
+      try {
+        const plan = this.writer.plan(scope, group, lookups);
+        if (plan.outcome !== 'unchanged') await runner.manager.transaction((manager) => this.writer.write(manager, scope, [plan]));
+        plan.remember();
+        results.push({ outcome: plan.outcome });
+      } catch (err) {
+        results.push({ errors: ProductGroupWriter.rowErrorsOf(err, group) });
+      }
+    }
+    return results;
   }
 
   private async withConnection<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {

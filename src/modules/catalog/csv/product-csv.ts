@@ -170,13 +170,46 @@ export interface CsvRecord {
   cells: string[];
 }
 
+/** A whole file, or its pieces in order (a stored upload read a few megabytes at a time). */
+export type CsvSource = Buffer | AsyncIterable<Buffer>;
+
 const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
-function countNewlines(bytes: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(NEWLINE, from); at !== -1 && at < to; at = bytes.indexOf(NEWLINE, at + 1)) count++;
-  return count;
+/**
+ * The bytes handed to the parser that line counting may still look at, addressed by their offset
+ * in the file; bytes before the last counted record are let go, so a streamed file is never held whole.
+ */
+class ByteWindow {
+  private chunks: { start: number; bytes: Buffer }[] = [];
+  private end = 0;
+
+  push(bytes: Buffer): void {
+    this.chunks.push({ start: this.end, bytes });
+    this.end += bytes.length;
+  }
+
+  at(offset: number): number | undefined {
+    for (const { start, bytes } of this.chunks) if (offset < start + bytes.length) return offset >= start ? bytes[offset - start] : undefined;
+    return undefined;
+  }
+
+  countNewlines(from: number, to: number): number {
+    let count = 0;
+    for (const { start, bytes } of this.chunks) {
+      if (start + bytes.length <= from) continue;
+      if (start >= to) break;
+      const end = Math.min(to - start, bytes.length);
+      for (let at = bytes.indexOf(NEWLINE, Math.max(0, from - start)); at !== -1 && at < end; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+    }
+    return count;
+  }
+
+  /** Forgets the bytes before this offset. */
+  release(offset: number): void {
+    while (this.chunks.length && this.chunks[0].start + this.chunks[0].bytes.length <= offset) this.chunks.shift();
+  }
 }
 
 /**
@@ -184,9 +217,16 @@ function countNewlines(bytes: Buffer, from: number, to: number): number {
  * parser's own count treats a CR inside a quoted cell as a line break. Blank rows (also rows of
  * only commas, as spreadsheets leave them) are skipped and not counted.
  */
-export async function* readCsvRecords(csv: Buffer): AsyncGenerator<CsvRecord> {
-  const chunks = (function* () {
-    for (let at = 0; at < csv.length; at += CHUNK_BYTES) yield csv.subarray(at, at + CHUNK_BYTES);
+export async function* readCsvRecords(source: CsvSource): AsyncGenerator<CsvRecord> {
+  const window = new ByteWindow();
+  const chunks = (async function* () {
+    for await (const piece of Buffer.isBuffer(source) ? [source] : source) {
+      for (let at = 0; at < piece.length; at += CHUNK_BYTES) {
+        const bytes = piece.subarray(at, at + CHUNK_BYTES);
+        window.push(bytes);
+        yield bytes;
+      }
+    }
   })();
   const parser = Readable.from(chunks).pipe(
     parse({ info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true }),
@@ -198,10 +238,11 @@ export async function* readCsvRecords(csv: Buffer): AsyncGenerator<CsvRecord> {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
       // The record starts after the previous one and any blank lines in between.
       let start = previousEnd;
-      while (start < info.bytes && (csv[start] === NEWLINE || csv[start] === 0x0d)) start++;
-      newlines += countNewlines(csv, counted, start);
+      for (let byte = window.at(start); start < info.bytes && (byte === NEWLINE || byte === CR); byte = window.at(start)) start++;
+      newlines += window.countNewlines(counted, start);
       counted = start;
       previousEnd = info.bytes;
+      window.release(counted);
       yield { line: newlines + 1, cells: record };
     }
   } catch (err) {
@@ -282,6 +323,8 @@ export interface PriceCells {
 
 export interface ProductRow {
   line: number;
+  /** The product columns read and validated (shared with the previous row when it repeats them). */
+  part: ProductPart;
   /** Normalized (lower-case) handle, or null when the row has none. */
   handle: string | null;
   /** The product columns present, as the API's create/update input. */
@@ -410,10 +453,33 @@ function validated<T extends object>(dto: new () => T, plain: Record<string, unk
   return instance;
 }
 
-/** One data row as API inputs, with every problem the row shows on its own. */
-export function readProductRow(header: CsvHeader, record: CsvRecord): ProductRow {
-  const { line, cells } = record;
-  const errors: ImportRowError[] = [];
+/**
+ * What a row's product columns say, read and validated. A product's fields repeat on each of its
+ * rows (the export writes them so); a row repeating the previous row's product cells exactly shares
+ * its part instead of validating the same cells again.
+ */
+export interface ProductPart {
+  /** The raw product cells (product columns and product price columns), to recognise a repeat. */
+  cells: string[];
+  product: ProductInputDto;
+  productCells: Map<string, string>;
+  productPrices: Map<string, PriceCells>;
+  /** The cells' problems, reported on every row that has them (each with its own line). */
+  errors: Omit<ImportRowError, 'line'>[];
+  handleMissing: boolean;
+}
+
+function productCellsOf(header: CsvHeader, cells: string[]): string[] {
+  const raw: string[] = [];
+  for (const column of PRODUCT_COLUMNS) {
+    const at = header.index.get(column);
+    if (at !== undefined) raw.push(cells[at] ?? '');
+  }
+  for (const { kind, index } of header.prices) if (!kind.startsWith('variant_')) raw.push(cells[index] ?? '');
+  return raw;
+}
+
+function readProductPart(header: CsvHeader, cells: string[], raw: string[], line: number): ProductPart {
   const productPlain: Record<string, unknown> = {};
   const productCells = new Map<string, string>();
   for (const column of PRODUCT_COLUMNS) {
@@ -424,6 +490,32 @@ export function readProductRow(header: CsvHeader, record: CsvRecord): ProductRow
     if (value !== undefined) productPlain[column] = value;
     if (text.trim()) productCells.set(column, text.trim());
   }
+  const productPrices = new Map<string, PriceCells>();
+  for (const { kind, currency, index } of header.prices) {
+    if (kind.startsWith('variant_')) continue;
+    const text = (cells[index] ?? '').trim();
+    const entry = productPrices.get(currency) ?? {};
+    entry[kind.endsWith('original_price') ? 'original_price' : 'price'] = text || null;
+    productPrices.set(currency, entry);
+    if (text) productCells.set(priceColumnName(kind, currency), text);
+  }
+  const errors: ImportRowError[] = [];
+  const product = validated(ProductInputDto, productPlain, line, (field) => field, errors);
+  return { cells: raw, product, productCells, productPrices, errors: errors.map(({ line: _line, ...e }) => e), handleMissing: productPlain.handle === undefined };
+}
+
+const sameCells = (a: string[], b: string[]) => a.length === b.length && a.every((cell, i) => cell === b[i]);
+
+/**
+ * One data row as API inputs, with every problem the row shows on its own. `previous` is the row
+ * before it: when this row repeats its product cells, the product part is shared, not re-validated.
+ */
+export function readProductRow(header: CsvHeader, record: CsvRecord, previous?: ProductRow | null): ProductRow {
+  const { line, cells } = record;
+  const errors: ImportRowError[] = [];
+  const raw = productCellsOf(header, cells);
+  const part = previous && sameCells(previous.part.cells, raw) ? previous.part : readProductPart(header, cells, raw, line);
+
   const variantPlain: Record<string, unknown> = {};
   for (const column of VARIANT_COLUMNS) {
     const at = header.index.get(column);
@@ -440,26 +532,24 @@ export function readProductRow(header: CsvHeader, record: CsvRecord): ProductRow
     const value = read(cells[at] ?? '');
     if (value !== undefined) variantPlain[field] = value;
   }
-
-  const productPrices = new Map<string, PriceCells>();
   const variantPrices = new Map<string, PriceCells>();
   for (const { kind, currency, index } of header.prices) {
+    if (!kind.startsWith('variant_')) continue;
     const text = (cells[index] ?? '').trim();
-    const target = kind.startsWith('variant_') ? variantPrices : productPrices;
-    const entry = target.get(currency) ?? {};
+    const entry = variantPrices.get(currency) ?? {};
     entry[kind.endsWith('original_price') ? 'original_price' : 'price'] = text || null;
-    target.set(currency, entry);
-    if (!kind.startsWith('variant_') && text) productCells.set(priceColumnName(kind, currency), text);
+    variantPrices.set(currency, entry);
   }
 
   // Unknown and duplicate header columns are refused, so the header's width is what it named.
   const width = header.index.size + header.prices.length;
   if (cells.length !== width) errors.push({ line, message: `row has ${cells.length} cells, the header has ${width}` });
-  const product = validated(ProductInputDto, productPlain, line, (field) => field, errors);
+  errors.push(...part.errors.map((e) => ({ line, ...e })));
   const variant = validated(VariantInputDto, variantPlain, line, (field) => VARIANT_COLUMN_OF[field] ?? field, errors);
-  if (productPlain.handle === undefined) errors.push({ line, column: 'handle', message: 'handle: is required on every row' });
+  if (part.handleMissing) errors.push({ line, column: 'handle', message: 'handle: is required on every row' });
+  const { product, productCells, productPrices } = part;
   const handle = typeof product.handle === 'string' && !errors.some((e) => e.column === 'handle') ? product.handle : null;
-  return { line, handle, product, productCells, variant, productPrices, variantPrices, errors: errors.map((e) => ({ ...e, ...(handle ? { handle } : {}) })) };
+  return { line, handle, part, product, productCells, variant, productPrices, variantPrices, errors: errors.map((e) => ({ ...e, ...(handle ? { handle } : {}) })) };
 }
 
 export function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -479,13 +569,15 @@ export class ProductGroupReader {
   /** sku → line where it first appeared */
   private readonly skusSeen = new Map<string, number>();
   private current: ProductGroup | null = null;
+  private previous: ProductRow | null = null;
   private rowIndex = 0;
 
   constructor(private readonly header: CsvHeader) {}
 
   /** Adds a row; returns the group it closed, if any. */
   add(record: CsvRecord): ProductGroup | null {
-    const row = readProductRow(this.header, record);
+    const row = readProductRow(this.header, record, this.previous);
+    this.previous = row;
     this.checkSku(row);
     const index = this.rowIndex++;
     if (this.current && row.handle !== null && row.handle === this.current.handle) {
@@ -522,9 +614,10 @@ export class ProductGroupReader {
     const group = this.current!;
     const first = group.rows[0];
     group.errors.push(...row.errors);
+    // A product's fields come from its first row; later rows may leave them empty, not contradict them
+    // (a row repeating them exactly shares the first row's cells).
     if (first) {
-      // A product's fields come from its first row; later rows may leave them empty, not contradict them.
-      for (const [column, text] of row.productCells) {
+      for (const [column, text] of row.productCells === first.productCells ? [] : row.productCells) {
         if (first.productCells.get(column) !== text) {
           group.errors.push({ line: row.line, column, handle: row.handle!, message: `${column}: differs from the product's first row (line ${first.line}); leave it empty or repeat it` });
         }

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
-import { AppException, Jobs, OutboxService, RequestContext, ValidationError } from '@app/common';
-import { AuditService, diffFields } from '../../audit/audit.service';
+import { AppException, deleteRows, insertRows, Jobs, OutboxService, ProductEventPayload, RequestContext, RowUpdate, updateRows, ValidationError } from '@app/common';
+import { AuditEntry, AuditService, diffFields } from '../../audit/audit.service';
+import { InventoryService } from '../../inventory/inventory.service';
 import { Merchant } from '../../merchants/entities/merchant.entity';
 import { moneyField } from '../catalog-input';
 import { CollectionProduct } from '../entities/collection-product.entity';
@@ -31,6 +33,78 @@ export interface ImportScope {
 }
 
 export type GroupOutcome = 'created' | 'updated' | 'unchanged';
+
+/** A scope of explicit prices (variantId null: the product's own) whose rows are replaced by `prices`. */
+interface PriceScope {
+  variantId: string | null;
+  prices: PriceSet;
+  /** Rows may exist already (an existing product or variant): they are deleted first. */
+  existed: boolean;
+}
+
+/** Everything one product group of an import changes, worked out before anything is written. */
+export interface GroupPlan {
+  outcome: GroupOutcome;
+  productId: string;
+  /** A new product, every column set (its id chosen in advance). */
+  insert: Product | null;
+  /** The changed fields of an existing product. */
+  update: Partial<Product> | null;
+  variantInserts: Partial<ProductVariant>[];
+  variantUpdates: RowUpdate<ProductVariant>[];
+  /** New on_hand of variants whose variant_stock the rows set (written through the inventory ledger). */
+  stock: { productId: string; variantId: string; quantity: number }[];
+  priceScopes: PriceScope[];
+  /** The product's collections when they change; `replace` when it may have memberships already. */
+  collectionIds: { ids: string[]; replace: boolean } | null;
+  audit: AuditEntry | null;
+  event: { job: typeof Jobs.ProductCreated | typeof Jobs.ProductUpdated; payload: ProductEventPayload } | null;
+  remember: () => void;
+}
+
+const NOTHING: Omit<GroupPlan, 'outcome' | 'productId'> = {
+  insert: null,
+  update: null,
+  variantInserts: [],
+  variantUpdates: [],
+  stock: [],
+  priceScopes: [],
+  collectionIds: null,
+  audit: null,
+  event: null,
+  remember: () => undefined,
+};
+
+/** The columns an imported product is created with (the rest keep their defaults: timestamps, deleted_at). */
+const PRODUCT_INSERT_COLUMNS = [
+  'id',
+  'merchantId',
+  'handle',
+  'name',
+  'description',
+  'price',
+  'originalPrice',
+  'costPrice',
+  'currency',
+  'status',
+  'categoryId',
+  'weightGrams',
+  'lengthMm',
+  'widthMm',
+  'heightMm',
+  'hsCode',
+  'countryOfOrigin',
+  'customsDescription',
+  'requiresShipping',
+  'trackInventory',
+  'lowStockThreshold',
+  'tags',
+  'metaTitle',
+  'metaDescription',
+] as const satisfies readonly (keyof Product)[];
+
+// Not `stock`: it lives in inventory_levels and is written through InventoryService (GroupPlan.stock).
+const VARIANT_INSERT_COLUMNS = ['id', 'merchantId', 'productId', 'sku', 'price', 'status', 'attributes', 'isDefault', 'position'] as const satisfies readonly (keyof ProductVariant)[];
 
 /** The group cannot be applied; its errors say where. */
 export class RowFailure extends Error {
@@ -65,15 +139,17 @@ const variantSummary = (v: Partial<ProductVariant>) => ({ sku: v.sku, price: v.p
 const CONSTRAINT_COLUMNS: Record<string, string> = {
   uq_product_variants_merchant_sku: 'variant_sku',
   uq_products_merchant_handle: 'handle',
-  ck_product_variants_stock_non_negative: 'variant_stock',
 };
 
 /**
- * Applies one product group of an import: creates the product or updates the one with its handle,
- * matches rows to variants (by sku, then by attributes) and creates the rest, and writes the audit
- * entry and the product.created/updated event as ProductsService does. The field rules are
- * ProductsService's own (applyFields); handle and sku uniqueness hold because callers hold the
+ * Applies the product groups of an import: creates each product or updates the one with its
+ * handle, matches rows to variants (by sku, then by attributes) and creates the rest, and writes
+ * the audit entry and the product.created/updated event as ProductsService does. The field rules
+ * are ProductsService's own (applyFields); handle and sku uniqueness hold because callers hold the
  * merchant's catalog lock. Nothing here deletes: variants and collections not named stay.
+ *
+ * Two steps: `plan` checks one group and works out its changes in memory; `write` writes the
+ * plans of a whole chunk with a fixed number of statements (or of one group, in its savepoint).
  */
 @Injectable()
 export class ProductGroupWriter {
@@ -81,6 +157,7 @@ export class ProductGroupWriter {
     private readonly products: ProductsService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly inventory: InventoryService,
   ) {}
 
   async loadLookups(manager: EntityManager, merchantId: string, groups: ProductGroup[]): Promise<ChunkLookups> {
@@ -121,10 +198,12 @@ export class ProductGroupWriter {
   }
 
   /**
-   * Applies the group in the caller's transaction (a savepoint per group: a failure leaves nothing
-   * of it behind). `remember` updates the chunk's lookups and is called once the savepoint holds.
+   * Works out everything the group changes, in memory, against the chunk's lookups: the same rules
+   * and the same checks as ProductsService, nothing written yet. Throws a RowFailure naming the
+   * row and column when the group cannot be applied. `remember` updates the lookups as if the plan
+   * were written, so the next group of the chunk sees it (a sku freed by a rename, a new product).
    */
-  async apply(manager: EntityManager, scope: ImportScope, group: ProductGroup, lookups: ChunkLookups): Promise<{ outcome: GroupOutcome; remember: () => void }> {
+  plan(scope: ImportScope, group: ProductGroup, lookups: ChunkLookups): GroupPlan {
     const merchantId = scope.merchant.id;
     const handle = group.handle!;
     const first = group.rows[0];
@@ -151,7 +230,7 @@ export class ProductGroupWriter {
       if (input.currency !== undefined && input.currency !== existing.currency) {
         failAt(first.line, 'currency', `currency: the product is priced in ${existing.currency} and keeps its currency; use price_${input.currency} for another`);
       }
-      product = manager.getRepository(Product).create({ ...existing });
+      product = Object.assign(new Product(), existing);
     } else {
       if (input.name === undefined) failAt(first.line, 'name', 'name: is required to create a product');
       if (input.price === undefined) failAt(first.line, 'price', 'price: is required to create a product');
@@ -159,13 +238,19 @@ export class ProductGroupWriter {
       if (!scope.merchant.supportedCurrencies.includes(currency)) {
         failAt(first.line, 'currency', `currency: ${currency} is not a currency this store supports (${scope.merchant.supportedCurrencies.join(', ')})`);
       }
-      // As ProductsService.create starts a product.
-      product = manager.getRepository(Product).create({ merchantId, handle, currency, status: 'draft', tags: [], originalPrice: null, costPrice: null });
+      // As ProductsService.create starts a product; the id is chosen here so its rows can be written together.
+      product = Object.assign(new Product(), { id: randomUUID(), merchantId, handle, currency, status: 'draft', tags: [], originalPrice: null, costPrice: null });
     }
     atLine(first.line, () => this.products.applyFields(product, input, product.currency));
+    // The column defaults a saved product comes back with.
+    if (!existing) {
+      product.requiresShipping ??= true;
+      product.trackInventory ??= true;
+    }
     // Unchanged rows of an already active product are not refused: only becoming active is.
     if (product.status === 'active' && existing?.status !== 'active') atLine(first.line, () => this.products.assertMayPublish(scope.merchant, product), 'status');
     const currency = product.currency;
+    const productId = product.id;
 
     const currentPrices = existing ? (lookups.pricesByProduct.get(existing.id) ?? []) : [];
     const pricesOf = (variantId: string | null): PriceSet =>
@@ -205,7 +290,7 @@ export class ProductGroupWriter {
     }
 
     const explicitVariants = !(group.rows.length === 1 && !Object.keys(group.rows[0].variant.attributes ?? {}).length);
-    const inserts: { row: ProductRow; values: Partial<ProductVariant>; prices: PriceSet }[] = [];
+    const inserts: { values: Partial<ProductVariant>; prices: PriceSet }[] = [];
     const updates: { variant: ProductVariant; changes: Partial<ProductVariant>; prices: PriceSet | null }[] = [];
     group.rows.forEach((row, index) => {
       const v = row.variant;
@@ -215,10 +300,11 @@ export class ProductGroupWriter {
       const prices = this.desiredPrices(before, row.variantPrices, currency, scope.merchant, true, (rule) => atLine(row.line, rule));
       if (!target) {
         inserts.push({
-          row,
           prices,
           values: {
+            id: randomUUID(),
             merchantId,
+            productId,
             sku: v.sku ?? null,
             price: price ?? null,
             stock: v.stock ?? 0,
@@ -251,39 +337,24 @@ export class ProductGroupWriter {
     const pricesChanged = !samePrices(productPricesBefore, productPrices);
     const collectionsChanged = !sameSet(slugs, slugsBefore);
     if (existing && !changedFields.length && !pricesChanged && !collectionsChanged && !inserts.length && !updates.length && !undefault.length) {
-      return { outcome: 'unchanged', remember: () => undefined };
+      return { ...NOTHING, outcome: 'unchanged', productId };
     }
 
-    // --- write ----------------------------------------------------------------------------------
-    const variantRepo = manager.getRepository(ProductVariant);
-    let saved: Product;
-    if (existing) {
-      saved = product;
-      if (changedFields.length) {
-        const values = Object.fromEntries(changedFields.map((f) => [f, product[f as keyof Product]]));
-        await manager.getRepository(Product).update({ id: existing.id, merchantId }, values);
-      }
-    } else {
-      saved = await this.products.products(manager).save(merchantId, product);
+    // --- what to write --------------------------------------------------------------------------
+    const variantChanges = new Map<string, Partial<ProductVariant>>();
+    for (const v of undefault) variantChanges.set(v.id, { isDefault: false });
+    const stock: GroupPlan['stock'] = [];
+    for (const { variant, changes } of updates) {
+      const { stock: newStock, ...columns } = changes;
+      if (newStock !== undefined) stock.push({ productId, variantId: variant.id, quantity: newStock });
+      if (Object.keys(columns).length) variantChanges.set(variant.id, { ...variantChanges.get(variant.id), ...columns });
     }
-    const productId = saved.id;
-    for (const v of undefault) await variantRepo.update({ id: v.id, merchantId }, { isDefault: false });
-    for (const { variant, changes, prices } of updates) {
-      if (Object.keys(changes).length) await variantRepo.update({ id: variant.id, merchantId }, changes);
-      if (prices) await this.replacePrices(manager, merchantId, productId, variant.id, prices);
-    }
-    const insertedIds: string[] = [];
-    if (inserts.length) {
-      const result = await variantRepo.insert(inserts.map((i) => ({ ...i.values, productId })));
-      insertedIds.push(...result.identifiers.map((identifier) => identifier.id as string));
-      for (const [n, { prices }] of inserts.entries()) if (prices.size) await this.replacePrices(manager, merchantId, productId, insertedIds[n], prices);
-    }
-    if (pricesChanged) await this.replacePrices(manager, merchantId, productId, null, productPrices);
-    if (collectionsChanged) {
-      const memberships = manager.getRepository(CollectionProduct);
-      await memberships.delete({ productId, merchantId });
-      if (slugs.length) await memberships.insert(slugs.map((slug) => ({ merchantId, collectionId: scope.collectionIds.get(slug)!, productId, position: 0 })));
-    }
+    for (const { values } of inserts) if (values.stock) stock.push({ productId, variantId: values.id!, quantity: values.stock });
+    const priceScopes: PriceScope[] = [
+      ...updates.filter((u) => u.prices).map((u) => ({ variantId: u.variant.id, prices: u.prices!, existed: true })),
+      ...inserts.filter((i) => i.prices.size).map((i) => ({ variantId: i.values.id!, prices: i.prices, existed: false })),
+      ...(pricesChanged ? [{ variantId: null, prices: productPrices, existed: Boolean(existing) }] : []),
+    ];
 
     const snapshot = (p: Product, variants: Partial<ProductVariant>[], collections: string[], prices: PriceSet) => ({
       ...productFields(p),
@@ -295,28 +366,78 @@ export class ProductGroupWriter {
       ...variantsBefore.map((v) => ({ ...v, ...updates.find((u) => u.variant.id === v.id)?.changes })),
       ...inserts.map((i) => i.values),
     ];
-    await this.audit.record(manager, scope.ctx, {
-      action: existing ? 'product.update' : 'product.create',
-      entityType: 'product',
-      entityId: productId,
-      merchantId,
-      before: existing ? snapshot(existing, variantsBefore, slugsBefore, productPricesBefore) : null,
-      after: snapshot(saved, variantsAfter, slugs, productPrices),
-    });
-    await this.outbox.publish(manager, existing ? Jobs.ProductUpdated : Jobs.ProductCreated, { merchant_id: merchantId, product_id: productId, handle });
 
     return {
       outcome: existing ? 'updated' : 'created',
+      productId,
+      insert: existing ? null : product,
+      update: existing && changedFields.length ? Object.fromEntries(changedFields.map((f) => [f, product[f as keyof Product]])) : null,
+      variantInserts: inserts.map((i) => i.values),
+      variantUpdates: [...variantChanges].map(([id, changes]) => ({ key: { id, merchantId }, changes })),
+      stock,
+      priceScopes,
+      collectionIds: collectionsChanged ? { ids: slugs.map((slug) => scope.collectionIds.get(slug)!), replace: Boolean(existing) } : null,
+      audit: {
+        action: existing ? 'product.update' : 'product.create',
+        entityType: 'product',
+        entityId: productId,
+        merchantId,
+        before: existing ? snapshot(existing, variantsBefore, slugsBefore, productPricesBefore) : null,
+        after: snapshot(product, variantsAfter, slugs, productPrices),
+      },
+      event: { job: existing ? Jobs.ProductUpdated : Jobs.ProductCreated, payload: { merchant_id: merchantId, product_id: productId, handle } },
       remember: () => {
-        lookups.productsByHandle.set(handle, saved);
+        lookups.productsByHandle.set(handle, product);
         for (const { variant, changes } of updates) {
           if (changes.sku === undefined) continue;
           if (variant.sku) lookups.skuOwners.delete(variant.sku);
           if (changes.sku) lookups.skuOwners.set(changes.sku, { variantId: variant.id, productId });
         }
-        inserts.forEach(({ values }, n) => values.sku && lookups.skuOwners.set(values.sku, { variantId: insertedIds[n], productId }));
+        for (const values of inserts.map((i) => i.values)) if (values.sku) lookups.skuOwners.set(values.sku, { variantId: values.id!, productId });
       },
     };
+  }
+
+  /**
+   * Writes planned groups in the caller's transaction with a fixed number of set-based statements,
+   * whatever their number: products, variants, prices, memberships, then one audit entry and one
+   * product.created/updated event per changed product (one notification for all of them). Every
+   * row carries the merchant and every key the statements match on includes it.
+   */
+  async write(manager: EntityManager, scope: ImportScope, plans: GroupPlan[]): Promise<void> {
+    const merchantId = scope.merchant.id;
+    const changed = plans.filter((p) => p.outcome !== 'unchanged');
+    if (!changed.length) return;
+    const all = <T>(pick: (plan: GroupPlan) => T[]) => changed.flatMap(pick);
+
+    await updateRows(manager, Product, all((p) => (p.update ? [{ key: { id: p.productId, merchantId }, changes: p.update }] : [])), ['id', 'merchantId']);
+    await insertRows(manager, Product, all((p) => (p.insert ? [p.insert] : [])), PRODUCT_INSERT_COLUMNS);
+    // Updates first: a sku one variant gives up may be taken by a variant created in the same chunk.
+    await updateRows(manager, ProductVariant, all((p) => p.variantUpdates), ['id', 'merchantId']);
+    await insertRows(manager, ProductVariant, all((p) => p.variantInserts), VARIANT_INSERT_COLUMNS);
+    // One call for the chunk: its levels are locked in one statement, in the inventory's canonical order.
+    await this.inventory.setVariantStock(manager, scope.ctx, merchantId, all((p) => p.stock), 'import', 'CSV import');
+
+    const priceScopes = all((p) => p.priceScopes.map((s) => ({ ...s, productId: p.productId })));
+    await deleteRows(manager, ProductPrice, priceScopes.filter((s) => s.existed).map(({ productId, variantId }) => ({ merchantId, productId, variantId })), ['merchantId', 'productId', 'variantId']);
+    await insertRows(
+      manager,
+      ProductPrice,
+      priceScopes.flatMap(({ productId, variantId, prices }) => [...prices].map(([currency, { amount, original }]) => ({ merchantId, productId, variantId, currency, amount, originalAmount: original }))),
+      ['merchantId', 'productId', 'variantId', 'currency', 'amount', 'originalAmount'],
+    );
+
+    const memberships = all((p) => (p.collectionIds ? [{ productId: p.productId, ...p.collectionIds }] : []));
+    await deleteRows(manager, CollectionProduct, memberships.filter((m) => m.replace).map(({ productId }) => ({ merchantId, productId })), ['merchantId', 'productId']);
+    await insertRows(
+      manager,
+      CollectionProduct,
+      memberships.flatMap(({ productId, ids }) => ids.map((collectionId) => ({ merchantId, collectionId, productId, position: 0 }))),
+      ['merchantId', 'collectionId', 'productId', 'position'],
+    );
+
+    await this.audit.recordMany(manager, scope.ctx, all((p) => (p.audit ? [p.audit] : [])));
+    await this.outbox.publishMany(manager, all((p) => (p.event ? [p.event] : [])));
   }
 
   /** Row errors for a group whose savepoint failed; anything that is not the row's fault is rethrown. */
@@ -363,13 +484,5 @@ export class ProductGroupWriter {
   /** Thrown inside atLine, which reports it at the row's line and column. */
   private invalid(column: string, message: string): never {
     throw new ValidationError(`${column}: ${message}`, { [column]: [message] });
-  }
-
-  private async replacePrices(manager: EntityManager, merchantId: string, productId: string, variantId: string | null, prices: PriceSet): Promise<void> {
-    const repo = manager.getRepository(ProductPrice);
-    await repo.delete({ productId, variantId: variantId === null ? IsNull() : variantId });
-    if (prices.size) {
-      await repo.insert([...prices].map(([currency, { amount, original }]) => ({ merchantId, productId, variantId, currency, amount, originalAmount: original })));
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index } from 'typeorm';
+import { Column, Entity, Index, VirtualColumn } from 'typeorm';
 import { BaseEntity, minorUnitsTransformer } from '@app/common';
 import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
 
@@ -11,7 +11,6 @@ import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
 @Index('uq_product_variants_merchant_sku', ['merchantId', 'sku'], { unique: true, where: 'deleted_at IS NULL AND sku IS NOT NULL' })
 @Index('idx_product_variants_attributes', { synchronize: false }) // GIN jsonb_path_ops, in the migration
 @Index('idx_product_variants_sku_trgm', { synchronize: false }) // GIN trigram, in the migration
-@Check('ck_product_variants_stock_non_negative', '"stock" >= 0')
 export class ProductVariant extends BaseEntity {
   @Column({ type: 'uuid' })
   merchantId: string;
@@ -26,7 +25,15 @@ export class ProductVariant extends BaseEntity {
   @Column({ type: 'bigint', nullable: true, transformer: minorUnitsTransformer })
   price: number | null;
 
-  @Column({ type: 'int', default: 0 })
+  /**
+   * Units on hand over all stock locations. Read-only: stock lives in inventory_levels and changes
+   * only through InventoryService (which writes the ledger); read in the same statement as the row.
+   */
+  @VirtualColumn({
+    type: 'bigint',
+    query: (alias) => `SELECT coalesce(sum(l.on_hand), 0) FROM inventory_levels l WHERE l.variant_id = ${alias}.id`,
+    transformer: { from: (value: unknown) => Number(value ?? 0), to: (value: unknown) => value },
+  })
   stock: number;
 
   @Column({ type: 'enum', enum: PRODUCT_STATUSES, enumName: 'product_status', default: 'active' })
