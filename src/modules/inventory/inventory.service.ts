@@ -309,19 +309,24 @@ export class InventoryService {
       })),
       MOVEMENT_COLUMNS,
     );
-    for (const l of alerts) {
-      await this.outbox.publish(manager, Jobs.LowStockAlert, {
-        merchant_id: merchantId,
-        product_id: l.productId,
-        variant_id: l.variantId,
-        location_id: l.locationId,
-        sku: l.sku,
-        on_hand: l.onHand,
-        reserved: l.reserved,
-        available: l.onHand - l.reserved,
-        threshold: l.lowStockThreshold!,
-      });
-    }
+    // One statement and one notification for all of them (a CSV import chunk can cross hundreds).
+    await this.outbox.publishMany(
+      manager,
+      alerts.map((l) => ({
+        job: Jobs.LowStockAlert,
+        payload: {
+          merchant_id: merchantId,
+          product_id: l.productId,
+          variant_id: l.variantId,
+          location_id: l.locationId,
+          sku: l.sku,
+          on_hand: l.onHand,
+          reserved: l.reserved,
+          available: l.onHand - l.reserved,
+          threshold: l.lowStockThreshold!,
+        },
+      })),
+    );
     return { levels, movements };
   }
 

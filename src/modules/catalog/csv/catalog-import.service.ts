@@ -14,8 +14,11 @@ import { GroupOutcome, GroupPlan, ImportScope, ProductGroupWriter } from './prod
 const CHUNK_PRODUCTS = 500;
 const CHUNK_ROWS = 1_000;
 export const MAX_REPORTED_ERRORS = 1_000;
-/** The worker reads a stored file in pieces of this size, never the whole upload at once. */
-const STORED_CSV_PIECE_BYTES = 1024 * 1024;
+/**
+ * The worker reads a stored file in pieces of this size, never the whole upload at once. Each read
+ * decompresses the stored value up to the piece, so pieces are not made smaller than they need be.
+ */
+const STORED_CSV_PIECE_BYTES = 2 * 1024 * 1024;
 /** While a chunk is written, reading the next one pauses for I/O every this many rows. */
 const YIELD_EVERY_ROWS = 20;
 

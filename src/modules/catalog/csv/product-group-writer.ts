@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
-import { AppException, deleteRows, insertRows, Jobs, OutboxService, ProductEventPayload, RequestContext, RowUpdate, updateRows, ValidationError } from '@app/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { AppException, deleteRows, insertRows, Jobs, MerchantScopedRepository, OutboxService, ProductEventPayload, RequestContext, RowUpdate, updateRows, ValidationError } from '@app/common';
 import { AuditEntry, AuditService, diffFields } from '../../audit/audit.service';
 import { InventoryService } from '../../inventory/inventory.service';
 import { Merchant } from '../../merchants/entities/merchant.entity';
@@ -163,12 +163,24 @@ export class ProductGroupWriter {
   async loadLookups(manager: EntityManager, merchantId: string, groups: ProductGroup[]): Promise<ChunkLookups> {
     const handles = groups.filter((g) => g.handle && !g.errors.length).map((g) => g.handle!);
     const skus = groups.flatMap((g) => g.rows.map((r) => r.variant.sku)).filter((s): s is string => Boolean(s));
-    const products = handles.length ? await this.products.products(manager).find(merchantId, { where: { handle: In(handles), deletedAt: IsNull() } }) : [];
+    // One array parameter each (`= ANY`), not a bind parameter per handle or sku.
+    const products = handles.length
+      ? await this.products.products(manager).createQueryBuilder(merchantId, 'p').andWhere('p.handle = ANY(:handles)', { handles }).andWhere('p.deletedAt IS NULL').getMany()
+      : [];
     const ids = products.map((p) => p.id);
     const variants = ids.length
-      ? await manager.getRepository(ProductVariant).find({ where: { productId: In(ids), deletedAt: IsNull() }, order: { position: 'ASC', createdAt: 'ASC' } })
+      ? await this.products
+          .variants(manager)
+          .createQueryBuilder(merchantId, 'v')
+          .andWhere('v.productId = ANY(:ids)', { ids })
+          .andWhere('v.deletedAt IS NULL')
+          .orderBy('v.position', 'ASC')
+          .addOrderBy('v.createdAt', 'ASC')
+          .getMany()
       : [];
-    const owners = skus.length ? await this.products.variants(manager).find(merchantId, { where: { sku: In(skus), deletedAt: IsNull() } }) : [];
+    const owners = skus.length
+      ? await this.products.variants(manager).createQueryBuilder(merchantId, 'v').andWhere('v.sku = ANY(:skus)', { skus }).andWhere('v.deletedAt IS NULL').getMany()
+      : [];
     const memberships: { product_id: string; slug: string }[] = ids.length
       ? await manager.query(
           `SELECT cp.product_id, c.slug FROM collection_products cp JOIN collections c ON c.id = cp.collection_id
@@ -176,7 +188,7 @@ export class ProductGroupWriter {
           [merchantId, ids],
         )
       : [];
-    const prices = ids.length ? await manager.getRepository(ProductPrice).find({ where: { merchantId, productId: In(ids) } }) : [];
+    const prices = ids.length ? await MerchantScopedRepository.for(manager, ProductPrice).createQueryBuilder(merchantId, 'pp').andWhere('pp.productId = ANY(:ids)', { ids }).getMany() : [];
     const group = <T>(rows: T[], key: (row: T) => string) => {
       const map = new Map<string, T[]>();
       for (const row of rows) map.set(key(row), [...(map.get(key(row)) ?? []), row]);
