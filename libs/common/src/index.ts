@@ -9,3 +9,4 @@ export * from './http';
 export * from './money';
 export * from './auth';
 export * from './tenancy';
+export * from './text/slugify';

@@ -12,13 +12,13 @@ import {
   Page,
   PageRequest,
   RequestContext,
+  slugify,
   toPage,
   ValidationError,
 } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { Merchant } from '../merchants/entities/merchant.entity';
-import { slugify } from '../merchants/merchants.service';
 import { moneyField, normalizeTags, scaledInteger } from './catalog-input';
 import { CatalogVersionService } from './catalog-version.service';
 import { CollectionProduct } from './entities/collection-product.entity';

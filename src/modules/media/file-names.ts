@@ -1,5 +1,5 @@
 import { EXTENSIONS } from './content-type';
-import type { MediaContentType } from '@app/common';
+import { slugify, type MediaContentType } from '@app/common';
 
 const MAX_NAME = 200;
 
@@ -28,15 +28,7 @@ export function sanitizeFileName(raw: string | null | undefined, type: MediaCont
 /** A short ASCII slug of the name for object keys: `Été 2024 (1).JPG` → `ete-2024-1`. */
 export function keySlug(fileName: string): string {
   const stem = fileName.replace(/\.[^.]*$/, '');
-  const slug = stem
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-  return slug || 'file';
+  return slugify(stem, 'file');
 }
 
 /**

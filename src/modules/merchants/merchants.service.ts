@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
-import { Conditional, ConflictError, ForbiddenError, ifNoneMatchHits, isUuid, MerchantScopedRepository, NotFoundError, Page, PageRequest, RequestContext, toPage, weakEntityTag } from '@app/common';
+import { Conditional, ConflictError, ForbiddenError, ifNoneMatchHits, isUuid, MerchantScopedRepository, NotFoundError, Page, PageRequest, RequestContext, slugify, toPage, weakEntityTag } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { Merchant } from './entities/merchant.entity';
 import { MerchantTranslation } from './entities/merchant-translation.entity';
@@ -34,17 +34,6 @@ const PROFILE_FIELDS = {
   company_name: 'companyName',
 } as const satisfies Record<keyof MerchantProfileDto, keyof Merchant>;
 
-export function slugify(text: string, fallback = 'store'): string {
-  const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-  return slug || fallback;
-}
 
 /** The entity fields that differ, for the audit diff. */
 function snapshot(m: Merchant): Record<string, unknown> {
@@ -62,7 +51,7 @@ export class MerchantsService {
   /** Creates the store of a newly registered merchant user, PENDING until an admin approves it. */
   async createForOwner(manager: EntityManager, ctx: RequestContext | null, owner: { userId: string; email: string }, businessName: string): Promise<Merchant> {
     const repo = manager.getRepository(Merchant);
-    const base = slugify(businessName);
+    const base = slugify(businessName, 'store');
     let slug = base;
     // A savepoint per attempt: a unique-violation would otherwise abort the caller's transaction.
     for (let attempt = 0; ; attempt++) {
