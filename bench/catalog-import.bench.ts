@@ -27,9 +27,8 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig, createDatabaseIfMissing, dropDatabase, loadConfig, RequestContext } from '@app/common';
+import { AppConfig, createDatabaseIfMissing, deleteKeysWithPrefix, dropDatabase, loadConfig, RequestContext } from '@app/common';
 import { createDataSource } from '../src/database/create-data-source';
 import { CatalogImportHandler } from '../src/modules/catalog/csv/catalog-import.handler';
 import { CatalogImportService } from '../src/modules/catalog/csv/catalog-import.service';
@@ -296,22 +295,6 @@ async function counts(dataSource: DataSource, merchantId: string) {
   return row as Record<'products' | 'variants' | 'prices' | 'memberships' | 'audit' | 'outbox', number>;
 }
 
-async function clearRedis(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    // Redis down: nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -387,7 +370,7 @@ async function main(): Promise<void> {
     if (!result.ok) process.exitCode = 1;
   } finally {
     await app?.close().catch(() => undefined);
-    await clearRedis(config.redis.url, config.redis.queuePrefix);
+    await deleteKeysWithPrefix(config.redis.url, config.redis.queuePrefix);
     if (!options.keep) await dropDatabase(config.database.url);
     else log(`kept database ${new URL(config.database.url).pathname.slice(1)}`);
   }

@@ -2,12 +2,11 @@ import { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
 import { rm } from 'node:fs/promises';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import { AppConfig, QueueRegistry } from '@app/common';
+import { AppConfig, deleteKeysWithPrefix, QueueRegistry } from '@app/common';
 import { createApiApp } from '../../src/bootstrap/create-api-app';
 import { WorkerModule } from '../../src/worker.module';
 import { createTestDatabase } from './database';
@@ -59,19 +58,6 @@ export async function bootTestApp(options: { env?: Record<string, string>; impor
 }
 
 /** Deletes every key under this file's queue prefix so Redis does not fill up across runs. */
-export async function obliterateQueues(config: AppConfig): Promise<void> {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.queuePrefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    // Redis down: nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
+export function obliterateQueues(config: AppConfig): Promise<void> {
+  return deleteKeysWithPrefix(config.redis.url, config.redis.queuePrefix);
 }

@@ -1,15 +1,10 @@
+import type { DeviceAuthorizationResponse } from '../../src/modules/identity/device-flow.service';
 import type { TestApp } from '../harness/app';
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export { DEVICE_CODE_GRANT } from '../../src/modules/identity/dto/oauth.dto';
+import { DEVICE_CODE_GRANT } from '../../src/modules/identity/dto/oauth.dto';
 
-export interface DeviceCodes {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
+export type DeviceCodes = DeviceAuthorizationResponse;
 
 /** `POST /api/v1/oauth/device/authorize` (form-encoded, as a CLI sends it); throws unless 200. */
 export async function startDeviceFlow(t: TestApp, clientId = 'bi-cli', scope?: string): Promise<DeviceCodes> {

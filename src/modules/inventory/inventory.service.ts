@@ -90,6 +90,8 @@ const actorOf = (ctx: RequestContext | null): Actor => {
   };
 };
 
+const withoutBackorder = ({ allow_backorder: _backorder, ...state }: LevelState) => state;
+
 const stateOf = (l: LockedLevel): LevelState => ({
   product_id: l.productId,
   variant_id: l.variantId,
@@ -314,17 +316,7 @@ export class InventoryService {
       manager,
       alerts.map((l) => ({
         job: Jobs.LowStockAlert,
-        payload: {
-          merchant_id: merchantId,
-          product_id: l.productId,
-          variant_id: l.variantId,
-          location_id: l.locationId,
-          sku: l.sku,
-          on_hand: l.onHand,
-          reserved: l.reserved,
-          available: l.onHand - l.reserved,
-          threshold: l.lowStockThreshold!,
-        },
+        payload: { merchant_id: merchantId, ...withoutBackorder(stateOf(l)), threshold: l.lowStockThreshold! },
       })),
     );
     return { levels, movements };
