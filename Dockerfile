@@ -36,4 +36,4 @@ EXPOSE 8280
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8280) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=512", "dist/src/main.js"]

@@ -90,6 +90,8 @@ function benchEnvironment(suffix: string): Record<string, string> {
     LOG_LEVEL: 'warn',
     LOG_PRETTY: 'false',
     JWT_SECRET: randomBytes(48).toString('base64'),
+    // Production refuses to pick a payment provider by itself; the benchmark never pays anything.
+    PAYMENT_PROVIDER: 'test',
   };
 }
 

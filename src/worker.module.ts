@@ -54,6 +54,14 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.queues
       .get(Jobs.MediaCleanupUnattached.queue)
       .upsertJobScheduler('media-cleanup-hourly', { pattern: '41 * * * *' }, { name: Jobs.MediaCleanupUnattached.name, data: { limit: 500 } });
+    // The safety net of payment verification: payments nobody checked lately (lost webhooks, lost jobs).
+    await this.queues
+      .get(Jobs.PaymentVerifySweep.queue)
+      .upsertJobScheduler('payment-verify-sweep', { every: this.config.payments.verifySweepSeconds * 1000 }, { name: Jobs.PaymentVerifySweep.name, data: { limit: 100 } });
+    // Refunds left pending after their retries, and merchant transfers due (their delayed job lost or postponed).
+    await this.queues
+      .get(Jobs.RefundsTransfersSweep.queue)
+      .upsertJobScheduler('refunds-transfers-sweep', { pattern: '*/10 * * * *' }, { name: Jobs.RefundsTransfersSweep.name, data: { limit: 100 } });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -319,7 +319,7 @@ describe('Public catalog: GET /api/public/products[/{id_or_handle}]', () => {
       const query = `merchant=${shopSlug}&locale=fr&currency=EUR&include_variants=true`;
       const { response: first, statements: full } = await counter.get(`/api/public/products?${query}`);
       expect(first.status).toBe(200);
-      expect(full.length).toBeGreaterThanOrEqual(3); // the counter does see this request's statements
+      expect(full.length).toBeGreaterThanOrEqual(1); // the counter does see this request's statements
       const etag = first.headers.etag;
 
       const { response, statements } = await counter.get(`/api/public/products?${query}`, { 'If-None-Match': etag });

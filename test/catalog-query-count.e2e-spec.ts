@@ -5,8 +5,9 @@ import { SqlStatementCounter } from './support/sql-statements';
 
 /**
  * The most SQL statements one list request may run, whatever the page size. Today a merchant list
- * runs 6 (the page, its COUNT, then variants, prices, images and collections, one each), the
- * storefront list 7 (plus the translations) and 8 when the store lookup is not remembered yet.
+ * runs 6 (the page, its COUNT, then variants, prices, images and collections, one each); the
+ * storefront list 2 (the page with every child and translation in one statement, and its COUNT;
+ * public-catalog.reader.ts), 3 when the store lookup is not remembered yet.
  */
 const MAX_STATEMENTS = 8;
 
@@ -115,6 +116,7 @@ describe('Catalog lists run a fixed number of SQL statements', () => {
     expect(counts[10].public).toBeLessThanOrEqual(MAX_STATEMENTS);
     expect(cold.statements.length).toBeLessThanOrEqual(MAX_STATEMENTS);
     expect(cold.statements.length).toBe(counts[10].public + 1);
+    expect(counts[10].public).toBe(2);
   });
 
   it('lists 100 products (per_page=100) in exactly as many statements as 10', async () => {

@@ -1,25 +1,9 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Jobs, QueueRegistry } from '@app/common';
 import { verifyWebhook } from '../src/modules/notifications/webhook-signature';
 import { bootTestApp, TestApp } from './harness/app';
 import { registerMerchant, TestAccount } from './support/identity';
 import { ledgerViolations, levelOf, stockedProduct } from './support/inventory';
-
-interface Delivery {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually, startReceiver } from './support/webhook-receiver';
 
 /**
  * Low-stock alerts end to end: a level crossing its threshold writes an outbox event, the worker
@@ -28,25 +12,14 @@ async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => bo
  */
 describe('Low-stock alerts and the expiry job (with the worker)', () => {
   let t: TestApp;
-  let receiver: Server;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let receiverUrl: string;
-  const deliveries: Delivery[] = [];
-  /** Paths that answer 500 to their next N deliveries. */
-  const failures = new Map<string, number>();
+  let deliveries: Awaited<ReturnType<typeof startReceiver>>['deliveries'];
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        deliveries.push({ path: req.url ?? '', headers: req.headers, body });
-        const left = failures.get(req.url ?? '') ?? 0;
-        if (left > 0) failures.set(req.url ?? '', left - 1);
-        res.writeHead(left > 0 ? 500 : 204).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    receiver = await startReceiver();
+    receiverUrl = receiver.url;
+    deliveries = receiver.deliveries;
     t = await bootTestApp({ env: { INVENTORY_EXPIRY_SWEEP_SECONDS: '1' } });
     await t.startWorker();
   });
@@ -55,7 +28,7 @@ describe('Low-stock alerts and the expiry job (with the worker)', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.close();
   });
 
   /** A store whose webhook points at the receiver under its own path; returns the generated secret. */
@@ -117,7 +90,7 @@ describe('Low-stock alerts and the expiry job (with the worker)', () => {
 
   it('retries a failed delivery: the same notification arrives again, never a second one', async () => {
     const { owner, path, secret } = await storeWithWebhook();
-    failures.set(path, 1);
+    receiver.failNext(path, 1);
     const p = await stockedProduct(t, owner, { stock: 3, lowStockThreshold: 2 });
     await t.http.put(`/api/inventory/products/${p.id}/stock`).set(owner.auth).send({ quantity: -1, reason: 'test' }).expect(200);
     const attempts = await eventually(() => to(path), (d) => d.length >= 2, 20_000);

@@ -1,5 +1,8 @@
-import { OutboxEvent } from '@app/common';
+import { OutboxEvent, ProcessedEvent } from '@app/common';
+import { MerchantDailySales } from '../modules/analytics/entities/merchant-daily-sales.entity';
 import { AuditLog } from '../modules/audit/entities/audit-log.entity';
+import { Cart, CartItem } from '../modules/cart/entities/cart.entity';
+import { CheckoutIdempotencyKey, CheckoutSettings } from '../modules/checkout/entities/checkout.entities';
 import { CatalogImportRun } from '../modules/catalog/entities/catalog-import-run.entity';
 import { CollectionProduct } from '../modules/catalog/entities/collection-product.entity';
 import { Collection } from '../modules/catalog/entities/collection.entity';
@@ -20,6 +23,15 @@ import { StockLocation } from '../modules/inventory/entities/stock-location.enti
 import { Media } from '../modules/media/entities/media.entity';
 import { MerchantTranslation } from '../modules/merchants/entities/merchant-translation.entity';
 import { Merchant } from '../modules/merchants/entities/merchant.entity';
+import { OrderItem } from '../modules/orders/entities/order-item.entity';
+import { OrderNumberCounter } from '../modules/orders/entities/order-number-counter.entity';
+import { OrderStatusHistory } from '../modules/orders/entities/order-status-history.entity';
+import { Order } from '../modules/orders/entities/order.entity';
+import { Payment } from '../modules/payments/entities/payment.entity';
+import { PaymentEvent } from '../modules/payments/entities/payment-event.entity';
+import { Refund } from '../modules/payments/entities/refund.entity';
+import { MerchantTransfer } from '../modules/payments/entities/merchant-transfer.entity';
+import { TestPaymentRefund, TestPaymentSession } from '../modules/payments/entities/test-payment-session.entity';
 import { NotificationSettings } from '../modules/notifications/entities/notification-settings.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
 
@@ -52,4 +64,20 @@ export const ENTITIES = [
   Notification,
   NotificationSettings,
   Media,
+  Cart,
+  CartItem,
+  ProcessedEvent,
+  Order,
+  OrderItem,
+  OrderStatusHistory,
+  OrderNumberCounter,
+  CheckoutIdempotencyKey,
+  CheckoutSettings,
+  MerchantDailySales,
+  Payment,
+  PaymentEvent,
+  Refund,
+  MerchantTransfer,
+  TestPaymentSession,
+  TestPaymentRefund,
 ];

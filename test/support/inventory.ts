@@ -52,13 +52,14 @@ export interface StockedProduct {
 }
 
 /** A product with `variants` variants (sizes), each with `stock` units, created through the catalog route. */
-export async function stockedProduct(t: TestApp, owner: TestAccount, options: { variants?: number; stock?: number; lowStockThreshold?: number; trackInventory?: boolean } = {}): Promise<StockedProduct> {
+export async function stockedProduct(t: TestApp, owner: TestAccount, options: { variants?: number; stock?: number; lowStockThreshold?: number; trackInventory?: boolean; status?: 'active' | 'draft' } = {}): Promise<StockedProduct> {
   const count = options.variants ?? 1;
   const body: Record<string, unknown> = {
     name: `Stocked ${tok()}`,
     price: '10.00',
     ...(options.lowStockThreshold !== undefined ? { low_stock_threshold: options.lowStockThreshold } : {}),
     ...(options.trackInventory !== undefined ? { track_inventory: options.trackInventory } : {}),
+    ...(options.status ? { status: options.status } : {}),
   };
   if (count === 1) body.stock_quantity = options.stock ?? 0;
   else body.variants = Array.from({ length: count }, (_, i) => ({ attributes: { size: `S${i}` }, stock: options.stock ?? 0, sku: `SKU-${tok()}-${i}` }));

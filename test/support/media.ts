@@ -6,6 +6,9 @@ import S3rver from 's3rver';
 import sharp from 'sharp';
 import type { TestApp } from '../harness/app';
 import type { TestAccount } from './identity';
+import { eventually } from './webhook-receiver';
+
+export { eventually };
 
 /** A real image of the given size (a gradient, so it compresses like a photo rather than to nothing). */
 export async function imageOf(width: number, height: number, format: 'png' | 'jpeg' | 'webp' | 'gif' | 'avif' = 'png'): Promise<Buffer> {
@@ -25,16 +28,6 @@ export async function uploadedImage(t: TestApp, owner: TestAccount, bytes?: Buff
   const res = await uploadImage(t, owner, bytes ?? (await imageOf(40, 30)), name);
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.media_id;
-}
-
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** GET /api/media/{id} until its status leaves `pending`/`processing`. */

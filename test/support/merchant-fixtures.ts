@@ -1,6 +1,8 @@
 import type { TestApp } from '../harness/app';
 import type { TestAccount } from './identity';
 import { MEDIA_FIXTURES } from './media-fixtures';
+import { checkoutBody, markPaid } from './orders';
+import { placePaidOrder } from './paid-orders';
 
 export interface OwnedResource {
   /** Values for the route's `:params`, naming a resource the owner has. */
@@ -13,6 +15,8 @@ export interface OwnedResource {
    * owner's resource is untouched" is checked, not a 404.
    */
   selfScoped?: boolean;
+  /** The owner's expected status when it is not a success (a route that reaches its resource and then refuses for another reason). */
+  ownerStatus?: number;
   /** True while the owner's resource is still there, unchanged. */
   intact: () => Promise<boolean>;
 }
@@ -120,7 +124,61 @@ const INVENTORY_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Pro
   '/api/inventory/reservations/:id/release': reservationFixture,
 };
 
+/** An order of the owner's store, paid (a stocked, active product checked out, then paid) and moved on to `status`. */
+const orderFixture = (status: 'paid' | 'shipped' | 'delivered', ownerStatus?: number) => async (t: TestApp, owner: TestAccount): Promise<OwnedResource> => {
+  const product = await t.http.post('/api/products').set(owner.auth).send({ name: `Fixture ${Math.random().toString(36).slice(2, 8)}`, price: '10.00', stock_quantity: 5, status: 'active' }).expect(201);
+  const placed = await t.http.post('/api/public/checkout').send(checkoutBody(owner.merchantId!, [{ product_id: product.body.id, quantity: 1 }])).expect(201);
+  const orderId: string = placed.body.order_id;
+  await markPaid(t, orderId);
+  if (status !== 'paid') await t.http.post(`/api/orders/merchant/${orderId}/ship`).set(owner.auth).send({ tracking_number: 'FIX-0', carrier: 'DHL' }).expect(200);
+  if (status === 'delivered') await t.http.post(`/api/orders/merchant/${orderId}/mark-delivered`).set(owner.auth).send({}).expect(200);
+  const [before] = await t.dataSource.query(`SELECT status, version, tracking_number FROM orders WHERE id = $1`, [orderId]);
+  return {
+    params: { id: orderId },
+    ownerStatus,
+    bodies: {
+      POST: { tracking_number: 'FIX-1', carrier: 'UPS', status: 'in_transit', reason: 'fixture' },
+    },
+    intact: async () => {
+      const [now] = await t.dataSource.query(`SELECT status, version, tracking_number FROM orders WHERE id = $1`, [orderId]);
+      return JSON.stringify(now) === JSON.stringify(before);
+    },
+  };
+};
+
+const ORDER_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Promise<OwnedResource>> = {
+  '/api/orders/merchant/:id': orderFixture('paid'),
+  '/api/orders/merchant/:id/shipping-history': orderFixture('paid'),
+  '/api/orders/merchant/:id/ship': orderFixture('paid'),
+  '/api/orders/merchant/:id/cancel': orderFixture('paid'),
+  '/api/orders/merchant/:id/update-shipping-status': orderFixture('shipped'),
+  '/api/orders/merchant/:id/mark-delivered': orderFixture('shipped'),
+  '/api/orders/merchant/:id/complete': orderFixture('delivered'),
+  // No logistics provider is configured in tests: the owner reaches the order and is told so (422), others get 404.
+  '/api/orders/merchant/:id/refresh-label': orderFixture('paid', 422),
+  '/api/tracking/order/:id': orderFixture('shipped'),
+  // Payments (issue 8): the payment of a paid order.
+  '/api/payments/status/:order_id': async (t, owner) => {
+    const owned = await orderFixture('paid')(t, owner);
+    return { ...owned, params: { order_id: owned.params.id } };
+  },
+  // A 1.00 refund of a paid order (test provider).
+  '/api/refunds/:id': async (t, owner) => {
+    const product = await t.http.post('/api/products').set(owner.auth).send({ name: `Fixture ${Math.random().toString(36).slice(2, 8)}`, price: '10.00', stock_quantity: 5, status: 'active' }).expect(201);
+    const paid = await placePaidOrder(t, owner.merchantId!, [{ product_id: product.body.id, quantity: 1 }]);
+    const refund = await t.http.post('/api/refunds/create').set(owner.auth).send({ payment_intent_id: paid.paymentIntentId, amount: '1.00', reason: 'requested_by_customer' }).expect(201);
+    return {
+      params: { id: refund.body.id },
+      intact: async () => {
+        const [row] = await t.dataSource.query(`SELECT status, amount::int FROM refunds WHERE id = $1`, [refund.body.id]);
+        return row?.status === 'succeeded' && row.amount === 100;
+      },
+    };
+  },
+};
+
 export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAccount) => Promise<OwnedResource>> = {
+  ...ORDER_FIXTURES,
   '/api/products/:id': async (t, owner) => {
     const { id } = await createProduct(t, owner);
     return { params: { id }, bodies: { PUT: { description: 'changed' } }, intact: productIntact(t, owner, id) };

@@ -12,6 +12,7 @@ import { LanguagesController } from './languages.controller';
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 import { PublicCatalogController } from './public-catalog.controller';
+import { PublicCatalogReader } from './public-catalog.reader';
 import { PublicCatalogService } from './public-catalog.service';
 import { CollectionTranslationsController, ProductTranslationsController } from './translations.controller';
 import { TranslationsService } from './translations.service';
@@ -21,7 +22,7 @@ import { VariantsService } from './variants.service';
 @Module({
   imports: [InventoryModule],
   controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
-  providers: [CatalogVersionService, ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
+  providers: [CatalogVersionService, ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
   exports: [ProductsService, CatalogVersionService],
 })
 export class CatalogModule {}

@@ -97,6 +97,15 @@ export interface ViewOptions {
   activeVariantsOnly?: boolean;
 }
 
+/** The rows a page of product views is built from, each list in display order. */
+export interface ProductChildren {
+  /** With `stock` (units on hand over all locations). */
+  variants: ProductVariant[];
+  prices: ProductPrice[];
+  images: ProductImage[];
+  memberships: { product_id: string; id: string; slug: string; name: string }[];
+}
+
 /**
  * Builds product responses for any number of products with a fixed number of queries (variants,
  * prices, images, collections: one each), never one per product.
@@ -121,9 +130,23 @@ export async function buildProductViews(manager: EntityManager, products: Produc
       .addOrderBy('c.slug', 'ASC')
       .getRawMany<{ product_id: string; id: string; slug: string; name: string }>(),
   ]);
+  return assembleProductViews(products, { variants, prices, images, memberships }, options);
+}
+
+/**
+ * The views of `products` from their already loaded children (any loader: the queries above, or
+ * the storefront's single statement in public-catalog.reader.ts), so every route shows a product
+ * the same way.
+ */
+export function assembleProductViews(products: Product[], children: ProductChildren, options: ViewOptions = {}): ProductDto[] {
+  const { variants, prices, images, memberships } = children;
   const group = <T>(rows: T[], key: (row: T) => string) => {
     const map = new Map<string, T[]>();
-    for (const row of rows) map.set(key(row), [...(map.get(key(row)) ?? []), row]);
+    for (const row of rows) {
+      const list = map.get(key(row));
+      if (list) list.push(row);
+      else map.set(key(row), [row]);
+    }
     return map;
   };
   const variantsBy = group(variants, (v) => v.productId);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
 import {
   ConflictError,
   ForbiddenError,
@@ -41,7 +41,7 @@ export interface ProductFilter {
   publicOnly?: boolean;
 }
 
-const SORT_COLUMNS: Record<NonNullable<ProductFilter['sortBy']>, string> = {
+export const SORT_COLUMNS: Record<NonNullable<ProductFilter['sortBy']>, string> = {
   name: 'p.name',
   price: 'p.price',
   created_at: 'p.created_at',
@@ -49,6 +49,50 @@ const SORT_COLUMNS: Record<NonNullable<ProductFilter['sortBy']>, string> = {
   status: 'p.status',
   stock_quantity: '(SELECT coalesce(sum(l.on_hand), 0) FROM inventory_levels l JOIN product_variants v ON v.id = l.variant_id WHERE l.product_id = p.id AND v.deleted_at IS NULL)',
 };
+
+/**
+ * The filter's conditions on products aliased `p`, with named parameters: the one definition of what
+ * each filter means, used by listQuery and by the storefront's hand-written statement
+ * (public-catalog.reader.ts). Live (not deleted) products only; the merchant scope is the caller's.
+ */
+export function productFilterConditions(filter: ProductFilter): { conditions: string[]; parameters: Record<string, unknown> } {
+  const conditions = ['p.deleted_at IS NULL'];
+  const parameters: Record<string, unknown> = {};
+  if (filter.publicOnly) {
+    conditions.push(`p.status = 'active'`, `EXISTS (SELECT 1 FROM merchants m WHERE m.id = p.merchant_id AND m.status = 'ACTIVE')`);
+  } else if (filter.status) {
+    conditions.push('p.status = :status');
+    parameters.status = filter.status;
+  }
+  if (filter.tags?.length) {
+    conditions.push('p.tags @> :tags');
+    parameters.tags = normalizeTags(filter.tags);
+  }
+  if (filter.collections?.length) {
+    conditions.push(
+      `EXISTS (SELECT 1 FROM collection_products cp JOIN collections c ON c.id = cp.collection_id
+                WHERE cp.product_id = p.id AND c.slug IN (:...collectionSlugs))`,
+    );
+    parameters.collectionSlugs = filter.collections.map((s) => s.toLowerCase());
+  }
+  if (filter.categoryId) {
+    conditions.push('p.category_id = :categoryId');
+    parameters.categoryId = filter.categoryId;
+  }
+  if (filter.search) {
+    // Whole words through the full-text index, partial words of the name and SKUs through trigrams.
+    // A union of the three, not an OR: each branch is then an index scan, where the OR made the
+    // planner test every product of the store in turn (seconds for a rare word; bench/RESULTS.md).
+    conditions.push(
+      `p.id IN (SELECT s.id FROM products s WHERE product_search_document(s.name, s.description, s.tags) @@ plainto_tsquery('simple', :search)
+                UNION SELECT s.id FROM products s WHERE s.name ILIKE :searchLike
+                UNION SELECT sv.product_id FROM product_variants sv WHERE sv.sku ILIKE :searchLike AND sv.deleted_at IS NULL)`,
+    );
+    parameters.search = filter.search;
+    parameters.searchLike = `%${filter.search.replace(/[\\%_]/g, '\\$&')}%`;
+  }
+  return { conditions, parameters };
+}
 
 const snapshot = (p: Product) => {
   const { createdAt: _c, updatedAt: _u, ...fields } = p;
@@ -310,34 +354,10 @@ export class ProductsService {
 
   /** The filtered, sorted query; scoped to one merchant unless `merchantId` is undefined (admins, public). */
   listQuery(merchantId: string | undefined, filter: ProductFilter): SelectQueryBuilder<Product> {
-    const qb = this.dataSource.getRepository(Product).createQueryBuilder('p').where('p.deleted_at IS NULL');
+    const { conditions, parameters } = productFilterConditions(filter);
+    const qb = this.dataSource.getRepository(Product).createQueryBuilder('p').where(conditions[0], parameters);
+    for (const condition of conditions.slice(1)) qb.andWhere(condition);
     if (merchantId) qb.andWhere('p.merchant_id = :merchantId', { merchantId });
-    if (filter.publicOnly) {
-      qb.andWhere(`p.status = 'active'`).andWhere(`EXISTS (SELECT 1 FROM merchants m WHERE m.id = p.merchant_id AND m.status = 'ACTIVE')`);
-    } else if (filter.status) {
-      qb.andWhere('p.status = :status', { status: filter.status });
-    }
-    if (filter.tags?.length) qb.andWhere('p.tags @> :tags', { tags: normalizeTags(filter.tags) });
-    if (filter.collections?.length) {
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM collection_products cp JOIN collections c ON c.id = cp.collection_id
-                  WHERE cp.product_id = p.id AND c.slug IN (:...collectionSlugs))`,
-        { collectionSlugs: filter.collections.map((s) => s.toLowerCase()) },
-      );
-    }
-    if (filter.categoryId) qb.andWhere('p.category_id = :categoryId', { categoryId: filter.categoryId });
-    if (filter.search) {
-      // Whole words through the full-text index, partial words through trigrams, SKUs exactly or by prefix.
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where(`product_search_document(p.name, p.description, p.tags) @@ plainto_tsquery('simple', :search)`)
-            .orWhere(`p.name ILIKE :searchLike`)
-            .orWhere(`EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND sv.deleted_at IS NULL AND sv.sku ILIKE :searchLike)`),
-        ),
-        { search: filter.search, searchLike: `%${filter.search.replace(/[\\%_]/g, '\\$&')}%` },
-      );
-    }
     const order = (filter.sortOrder ?? 'desc').toUpperCase() as 'ASC' | 'DESC';
     qb.orderBy(SORT_COLUMNS[filter.sortBy ?? 'created_at'], order).addOrderBy('p.id', order);
     return qb;

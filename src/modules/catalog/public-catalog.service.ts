@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Conditional, ifNoneMatchHits, isUuid, NotFoundError, resolvePage, ValidationError, weakEntityTag } from '@app/common';
+import { Conditional, ifNoneMatchHits, isUuid, NotFoundError, resolvePage, toPage, ValidationError, weakEntityTag } from '@app/common';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { normalizeTags } from './catalog-input';
 import { CatalogVersionService } from './catalog-version.service';
 import { PublicProductDto, PublicProductListQueryDto, PublicProductPageDto, PublicProductQueryDto } from './dto/public-catalog.dto';
 import { ProductTranslation } from './entities/translation.entities';
 import { requestedLocale, translationFallbacks } from './locale-negotiation';
-import { buildProductViews, ProductDto, VariantDto, ViewOptions } from './product-views';
+import { assembleProductViews, ProductDto, VariantDto, ViewOptions } from './product-views';
 import { ProductFilter, ProductsService } from './products.service';
+import { PublicCatalogReader, StorefrontProduct } from './public-catalog.reader';
 
 /** What a storefront request carries besides its query. */
 export interface StorefrontHeaders {
@@ -51,6 +52,7 @@ export class PublicCatalogService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly products: ProductsService,
     private readonly versions: CatalogVersionService,
+    private readonly reader: PublicCatalogReader,
   ) {}
 
   async list(query: PublicProductListQueryDto, headers: StorefrontHeaders): Promise<Conditional<PublicProductPageDto>> {
@@ -75,9 +77,10 @@ export class PublicCatalogService {
       version === null ? null : entityTag({ version, store, filter, limit: page.limit, offset: page.offset, includeVariants, locale, currency: query.currency });
     if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
 
-    const found = await this.products.list(store.id, filter, page, { ...PUBLIC_VIEW, includeVariants });
-    const items = await this.present(found.items, store, locale, query.currency);
-    const body = { ...found, items, locale: locale ?? store.defaultLocale, currency: query.currency ?? store.defaultCurrency };
+    const fallbacks = translationFallbacks(locale, store.defaultLocale);
+    const found = await this.reader.page(store.id, filter, page, lowerCased(fallbacks));
+    const items = this.present(found.items, { ...PUBLIC_VIEW, includeVariants }, store, fallbacks, query.currency);
+    const body = { ...toPage(items, found.total, page), locale: locale ?? store.defaultLocale, currency: query.currency ?? store.defaultCurrency };
     return { notModified: false, etag, body };
   }
 
@@ -88,52 +91,42 @@ export class PublicCatalogService {
       throw new ValidationError('merchant: is required to find a product by handle (handles are unique per store)', { merchant: ['is required with a handle'] });
     }
     const namedStore = query.merchant ? await this.activeStore(query.merchant) : null;
-    const lookup = this.products.listQuery(namedStore?.id, { publicOnly: true });
-    if (byId) lookup.andWhere('p.id = :id', { id: idOrHandle });
-    else lookup.andWhere('p.handle = :handle', { handle: handleOf(idOrHandle) });
-    const product = await lookup.getOne();
-    if (!product) throw new NotFoundError('Product', idOrHandle);
-    const store = namedStore ?? (await this.activeStore(product.merchantId));
-
-    // Read after the product row, but updated_at is in the tag: a product edit in between changes
-    // the next request's tag anyway. Variants, prices and images are read below, after the version.
-    const version = await this.versions.current(store.id);
     const locale = requestedLocale(query.locale, headers.acceptLanguage);
-    const etag = version === null ? null : entityTag({ version, store, id: product.id, updatedAt: product.updatedAt.toISOString(), locale, currency: query.currency });
-    if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
+    const where = byId ? { id: idOrHandle.toLowerCase(), storeId: namedStore?.id } : { handle: handleOf(idOrHandle), storeId: namedStore!.id };
 
-    const views = await buildProductViews(this.dataSource.manager, [product], { ...PUBLIC_VIEW, includeVariants: true });
-    const [body] = await this.present(views, store, locale, query.currency);
+    // The version is read before the rows, so that a change committed in between can only make the
+    // ETag outdated, never label an old body with a new version. Without a store in the query, the
+    // store (and so the version) is known only from the product: its row is read first.
+    let store = namedStore;
+    let version: string | null;
+    if (!store || headers.ifNoneMatch) {
+      const head = await this.products.listQuery(store?.id, { publicOnly: true }).andWhere(byId ? 'p.id = :id' : 'p.handle = :handle', where).select(['p.id', 'p.merchantId', 'p.updatedAt']).getOne();
+      if (!head) throw new NotFoundError('Product', idOrHandle);
+      store ??= await this.activeStore(head.merchantId);
+      // Read after the product row, but updated_at is in the tag: a product edit in between changes
+      // the next request's tag anyway. A current revalidation is answered from the row and Redis alone.
+      version = await this.versions.current(store.id);
+      const etag = version === null ? null : entityTag({ version, store, id: head.id, updatedAt: head.updatedAt.toISOString(), locale, currency: query.currency });
+      if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
+    } else {
+      version = await this.versions.current(store.id);
+    }
+    const fallbacks = translationFallbacks(locale, store.defaultLocale);
+    const found = await this.reader.one({ ...where, storeId: store.id }, lowerCased(fallbacks));
+    if (!found) throw new NotFoundError('Product', idOrHandle);
+    const etag = version === null ? null : entityTag({ version, store, id: found.product.id, updatedAt: found.product.updatedAt.toISOString(), locale, currency: query.currency });
+    const [body] = this.present([found], { ...PUBLIC_VIEW, includeVariants: true }, store, fallbacks, query.currency);
     return { notModified: false, etag, body };
   }
 
-  /** Translation and currency for a page of views: one query for the translations, whatever the page size. */
-  private async present(views: ProductDto[], store: StorefrontStore, locale: string | undefined, currency: string | undefined): Promise<PublicProductDto[]> {
-    const fallbacks = translationFallbacks(locale, store.defaultLocale);
-    const translations = await this.translations(views.map((v) => v.id), fallbacks);
-    return views.map((view) => {
-      const available = translations.get(view.id);
-      const translation = fallbacks.map((code) => available?.get(code.toLowerCase())).find(Boolean);
+  /** The views of what the reader loaded, in the first fallback language each product has and in the asked currency. */
+  private present(found: StorefrontProduct[], options: ViewOptions, store: StorefrontStore, fallbacks: string[], currency: string | undefined): PublicProductDto[] {
+    const views = found.map((f) => assembleProductViews([f.product], f.children, options)[0]);
+    return views.map((view, i) => {
+      const available = found[i].translations;
+      const translation = fallbacks.map((code) => available.find((t) => t.languageCode.toLowerCase() === code.toLowerCase())).find(Boolean);
       return inCurrency(localized(view, translation, store.defaultLocale), currency);
     });
-  }
-
-  /** product id → lower-cased language code → translation, for the given languages only. */
-  private async translations(productIds: string[], languages: string[]): Promise<Map<string, Map<string, ProductTranslation>>> {
-    const byProduct = new Map<string, Map<string, ProductTranslation>>();
-    if (!productIds.length || !languages.length) return byProduct;
-    const rows = await this.dataSource
-      .getRepository(ProductTranslation)
-      .createQueryBuilder('t')
-      .where('t.product_id IN (:...productIds)', { productIds })
-      .andWhere('lower(t.language_code) IN (:...languages)', { languages: languages.map((l) => l.toLowerCase()) })
-      .getMany();
-    for (const row of rows) {
-      const forProduct = byProduct.get(row.productId) ?? new Map<string, ProductTranslation>();
-      forProduct.set(row.languageCode.toLowerCase(), row);
-      byProduct.set(row.productId, forProduct);
-    }
-    return byProduct;
   }
 
   /** An ACTIVE store by id or slug, or 404; reused for STORE_CACHE_TTL_MS (see there). Misses are not cached. */
@@ -156,6 +149,8 @@ export class PublicCatalogService {
     return store;
   }
 }
+
+const lowerCased = (codes: string[]): string[] => codes.map((c) => c.toLowerCase());
 
 /** Handles are stored lower-case. */
 const handleOf = (value: string): string => value.trim().toLowerCase();

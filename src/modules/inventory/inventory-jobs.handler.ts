@@ -4,7 +4,7 @@ import { Jobs, OnJob, PayloadOf } from '@app/common';
 import { NotificationsService } from '../notifications/notifications.service';
 import { InventoryService } from './inventory.service';
 
-/** The inventory's worker jobs: the expiry sweep, low-stock alerts, and the reservation-expired event. */
+/** The inventory's worker jobs: the expiry sweep and low-stock alerts (the orders module consumes reservation-expired). */
 @Injectable()
 export class InventoryJobsHandler {
   private readonly logger = new Logger(InventoryJobsHandler.name);
@@ -42,15 +42,5 @@ export class InventoryJobsHandler {
       { finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
     );
     return { notification_id: notification.id };
-  }
-
-  /**
-   * The orders module (issue 7) owns what an expired hold means for its order (cancel the unpaid
-   * order) and takes this handler over; until it exists the event is only logged.
-   */
-  @OnJob(Jobs.ReservationExpired)
-  reservationExpired(payload: PayloadOf<typeof Jobs.ReservationExpired>): Promise<void> {
-    this.logger.log(payload, 'Reservation expired');
-    return Promise.resolve();
   }
 }

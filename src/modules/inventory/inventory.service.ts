@@ -560,10 +560,10 @@ export class InventoryService {
         .sort((a, b) => (a.variant.id < b.variant.id ? -1 : a.variant.id > b.variant.id ? 1 : 0));
 
       const id = randomUUID();
-      const inserted: { id: string }[] = await manager.query(
+      const inserted: { id: string; expires_at: Date; created_at: Date }[] = await manager.query(
         `INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at)
          VALUES ($1, $2, $3, 'active', now() + $4 * interval '1 second')
-         ON CONFLICT (merchant_id, reference) DO NOTHING RETURNING id`,
+         ON CONFLICT (merchant_id, reference) DO NOTHING RETURNING id, expires_at, created_at`,
         [id, merchantId, reference ?? id, ttl],
       );
       if (!inserted.length) {
@@ -608,7 +608,17 @@ export class InventoryService {
           after: { reference: reference ?? id, lines: lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })), ttlSeconds: ttl },
         });
       }
-      return { reservation: await this.reservationView(manager, merchantId, { id }), created: true };
+      // The view of what was just written, without reading it back (lines are in variant order, as reservationView() lists them).
+      const reservation: ReservationView = {
+        id,
+        reference: reference ?? id,
+        status: 'active',
+        expires_at: new Date(inserted[0].expires_at).toISOString(),
+        closed_at: null,
+        created_at: new Date(inserted[0].created_at).toISOString(),
+        lines: lines.map((l) => ({ product_id: l.variant.productId, variant_id: l.variant.id, quantity: l.quantity, location_id: l.variant.trackInventory ? location.id : null, tracked: l.variant.trackInventory })),
+      };
+      return { reservation, created: true };
     });
   }
 

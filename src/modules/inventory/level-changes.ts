@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError } from '@app/common';
+import { ConflictError, OutOfStockError, ValidationError } from '@app/common';
 import { MAX_QUANTITY } from './entities/inventory-level.entity';
 import type { MovementType } from './entities/inventory-movement.entity';
 
@@ -113,7 +113,7 @@ export function applyChange(level: LockedLevel, change: LevelChange): MovementDr
   }
   if (!allowBackorder && reserved > onHand) {
     if (op.kind === 'reserve') {
-      throw new ConflictError(`Insufficient stock for variant ${level.variantId}: ${Math.max(available, 0)} available, ${op.quantity} requested`, {
+      throw new OutOfStockError(`Insufficient stock for variant ${level.variantId}: ${Math.max(available, 0)} available, ${op.quantity} requested`, {
         reason: 'insufficient_stock',
         ...where,
         available: Math.max(available, 0),

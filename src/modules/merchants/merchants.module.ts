@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AdminMerchantPayoutsController, MerchantPayoutsController } from './merchant-payouts.controller';
+import { MerchantPayoutsService } from './merchant-payouts.service';
 import { AdminMerchantsController, MerchantProfileController, PublicStoresController } from './merchants.controller';
 import { MerchantsService } from './merchants.service';
 
 @Module({
-  controllers: [MerchantProfileController, PublicStoresController, AdminMerchantsController],
-  providers: [MerchantsService],
-  exports: [MerchantsService],
+  controllers: [MerchantProfileController, MerchantPayoutsController, PublicStoresController, AdminMerchantsController, AdminMerchantPayoutsController],
+  providers: [MerchantsService, MerchantPayoutsService],
+  exports: [MerchantsService, MerchantPayoutsService],
 })
 export class MerchantsModule {}

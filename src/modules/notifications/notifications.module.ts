@@ -7,6 +7,6 @@ import { NotificationsService } from './notifications.service';
 @Module({
   controllers: [NotificationsController],
   providers: [NotificationsService, { provide: EMAIL_TRANSPORT, useClass: LogEmailTransport }],
-  exports: [NotificationsService],
+  exports: [NotificationsService, EMAIL_TRANSPORT],
 })
 export class NotificationsModule {}

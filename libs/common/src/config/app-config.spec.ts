@@ -44,7 +44,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts a strong secret in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG }).jwt.secret).toBe(STRONG);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, PAYMENT_PROVIDER: 'test' }).jwt.secret).toBe(STRONG);
     expect(weakSecretReason(STRONG)).toBeUndefined();
   });
 });
@@ -71,9 +71,9 @@ describe('loadConfig: media storage', () => {
     expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET: is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' })).toThrow(/S3_SECRET_ACCESS_KEY: is missing/);
     expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id' })).toThrow(/set both, or neither/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'minioadmin' }).media.driver).toBe('s3');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, PAYMENT_PROVIDER: 'test', STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'minioadmin' }).media.driver).toBe('s3');
     // The local driver needs no S3 settings anywhere.
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG }).media.driver).toBe('local');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG, PAYMENT_PROVIDER: 'test' }).media.driver).toBe('local');
   });
 
   it('refuses unknown file types, a bad driver, and private image fetches outside tests', () => {
@@ -82,5 +82,48 @@ describe('loadConfig: media storage', () => {
     expect(() => loadConfig({ MEDIA_FETCH_ALLOW_PRIVATE: 'true' })).toThrow(/only allowed when NODE_ENV=test/);
     expect(loadConfig({ NODE_ENV: 'test', MEDIA_FETCH_ALLOW_PRIVATE: 'true' }).media.fetchAllowPrivate).toBe(true);
     expect(loadConfig({ MEDIA_ALLOWED_FILE_TYPES: 'image/png, application/pdf' }).media.allowedFileTypes).toEqual(['image/png', 'application/pdf']);
+  });
+});
+
+describe('loadConfig: payments', () => {
+  const SK = 'sk_test_51FakeKeyForTheConfigSpec0123';
+  const WHSEC = 'whsec_configSpecSigningSecret0123';
+  const prod = { NODE_ENV: 'production', JWT_SECRET: STRONG };
+
+  it('runs the test provider when no Stripe key is set (auto), with the documented defaults', () => {
+    expect(loadConfig({}).payments).toEqual({ provider: 'test', stripe: null, platformFeePercentage: 10, transferDelayDays: 7, verifyDelaySeconds: 120, verifySweepSeconds: 300 });
+    expect(loadConfig({ PAYMENT_PROVIDER: 'test', STRIPE_SECRET_KEY: SK }).payments.provider).toBe('test');
+  });
+
+  it('picks Stripe when a key is set, with the webhook secret and API address', () => {
+    const { payments } = loadConfig({ NODE_ENV: 'test', STRIPE_SECRET_KEY: SK, STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_API_BASE_URL: 'http://127.0.0.1:12111/' });
+    expect(payments.provider).toBe('stripe');
+    expect(payments.stripe).toEqual({ secretKey: SK, webhookSecret: WHSEC, apiBaseUrl: 'http://127.0.0.1:12111' });
+    expect(loadConfig({ ...prod, STRIPE_SECRET_KEY: 'rk_live_restricted0123', STRIPE_WEBHOOK_SECRET: WHSEC }).payments.provider).toBe('stripe');
+  });
+
+  it('refuses Stripe without a webhook secret or with a non-secret key outside development', () => {
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'stripe' })).toThrow(/STRIPE_SECRET_KEY: is required/);
+    for (const env of [prod, { NODE_ENV: 'test' }, { NODE_ENV: 'staging', JWT_SECRET: STRONG }]) {
+      expect(() => loadConfig({ ...env, STRIPE_SECRET_KEY: SK })).toThrow(/STRIPE_WEBHOOK_SECRET: is missing/);
+      expect(() => loadConfig({ ...env, STRIPE_SECRET_KEY: 'pk_test_publishable0123', STRIPE_WEBHOOK_SECRET: WHSEC })).toThrow(/STRIPE_SECRET_KEY: is not a Stripe secret key/);
+      expect(() => loadConfig({ ...env, STRIPE_SECRET_KEY: SK, STRIPE_WEBHOOK_SECRET: 'changeme' })).toThrow(/STRIPE_WEBHOOK_SECRET: is not a webhook signing secret/);
+    }
+    // Development may try Stripe with a key alone (webhooks are then refused).
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_x' }).payments.stripe).toEqual({ secretKey: 'sk_test_x', webhookSecret: null, apiBaseUrl: null });
+  });
+
+  it('refuses to fall back to the test provider in production unless asked to by name', () => {
+    expect(() => loadConfig(prod)).toThrow(/STRIPE_SECRET_KEY: is missing, so payments would use the test provider/);
+    expect(loadConfig({ ...prod, PAYMENT_PROVIDER: 'test' }).payments.provider).toBe('test');
+  });
+
+  it('validates the fee percentage (two decimals, 0–100) and the transfer delay', () => {
+    expect(loadConfig({ PLATFORM_FEE_PERCENTAGE: '12.5', STRIPE_TRANSFER_DELAY_DAYS: '0' }).payments).toMatchObject({ platformFeePercentage: 12.5, transferDelayDays: 0 });
+    expect(loadConfig({ PLATFORM_FEE_PERCENTAGE: '0' }).payments.platformFeePercentage).toBe(0);
+    for (const bad of ['12.345', '101', '-1', 'ten']) expect(() => loadConfig({ PLATFORM_FEE_PERCENTAGE: bad })).toThrow(/PLATFORM_FEE_PERCENTAGE/);
+    expect(() => loadConfig({ STRIPE_TRANSFER_DELAY_DAYS: '1.5' })).toThrow(/STRIPE_TRANSFER_DELAY_DAYS/);
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'paypal' })).toThrow(/PAYMENT_PROVIDER/);
+    expect(() => loadConfig({ STRIPE_API_BASE_URL: 'not a url' })).toThrow(/STRIPE_API_BASE_URL/);
   });
 });

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -23,6 +24,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const STORAGE_DRIVERS = ['local', 's3'] as const;
 export type StorageDriverName = (typeof STORAGE_DRIVERS)[number];
 
+/** `auto`: Stripe when STRIPE_SECRET_KEY is set, else the test provider. */
+export const PAYMENT_PROVIDER_SETTINGS = ['auto', 'stripe', 'test'] as const;
+export type PaymentProviderSetting = (typeof PAYMENT_PROVIDER_SETTINGS)[number];
+
 /** Image types the media module recognises by their magic bytes (and sharp can decode). */
 export const MEDIA_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
 /** Every type the media module recognises by its magic bytes; MEDIA_ALLOWED_FILE_TYPES picks from these. */
@@ -39,6 +44,8 @@ const toBool = ({ value }: { value: unknown }) => {
   const v = String(value).toLowerCase();
   return ['1', 'true', 'yes', 'on'].includes(v) ? true : ['0', 'false', 'no', 'off'].includes(v) ? false : value;
 };
+const toDecimal = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^\d+(\.\d+)?$/.test(String(value)) ? Number(value) : value;
 const toList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
 
@@ -146,6 +153,10 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   INVENTORY_EXPIRY_SWEEP_SECONDS = 60;
 
+  /** How long a guest cart (Redis, keyed by X-Session-ID) lives after its last change (seconds). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(90 * 24 * 3600)
+  CART_TTL_SECONDS = 7 * 24 * 3600;
+
   /** Where media objects live: `local` (a directory the API serves under /media) or `s3` (AWS S3, MinIO…). */
   @IsIn(STORAGE_DRIVERS)
   STORAGE_DRIVER: StorageDriverName = 'local';
@@ -207,6 +218,37 @@ class EnvironmentVariables {
   /** Tests only: let image_urls fetches reach private and loopback addresses (a local test server). */
   @Transform(toBool) @IsBoolean()
   MEDIA_FETCH_ALLOW_PRIVATE = false;
+
+  /** Which payment provider runs: `auto` (Stripe when STRIPE_SECRET_KEY is set, else test), `stripe` or `test`. */
+  @IsIn(PAYMENT_PROVIDER_SETTINGS)
+  PAYMENT_PROVIDER: PaymentProviderSetting = 'auto';
+
+  @IsOptional() @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  /** Signing secret of the webhook endpoint (whsec_…). */
+  @IsOptional() @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  /** Another Stripe API address (stripe-mock, the tests' fake); unset = api.stripe.com. */
+  @IsOptional() @IsUrl(HTTP_URL)
+  STRIPE_API_BASE_URL?: string;
+
+  /** Default platform fee on a merchant's sales, in percent (merchants may have their own). */
+  @Transform(toDecimal) @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }) @Min(0) @Max(100)
+  PLATFORM_FEE_PERCENTAGE = 10;
+
+  /** Days a paid order's funds are held before the merchant's transfer is made. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(365)
+  STRIPE_TRANSFER_DELAY_DAYS = 7;
+
+  /** After checkout, when the worker first asks the provider how the payment stands (then backing off until the order expires). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  PAYMENT_VERIFY_DELAY_SECONDS = 120;
+
+  /** How often the worker re-checks unpaid payments nobody looked at for PAYMENT_VERIFY_DELAY_SECONDS (the safety net). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  PAYMENT_VERIFY_SWEEP_SECONDS = 300;
 }
 
 export interface AppConfig {
@@ -237,7 +279,30 @@ export interface AppConfig {
   outbox: { pollIntervalMs: number };
   worker: { concurrency: number };
   inventory: { reservationTtlSeconds: number; expirySweepSeconds: number };
+  cart: { guestTtlSeconds: number };
   media: MediaConfig;
+  payments: PaymentsConfig;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  /** Null only in development: webhooks are then refused. */
+  webhookSecret: string | null;
+  /** stripe-mock or a test fake; null = api.stripe.com. */
+  apiBaseUrl: string | null;
+}
+
+export interface PaymentsConfig {
+  /** The provider that runs (PAYMENT_PROVIDER resolved). */
+  provider: 'stripe' | 'test';
+  /** Set when provider is stripe. */
+  stripe: StripeConfig | null;
+  /** Default platform fee in percent, up to two decimals (12.5 = 12.5 %). */
+  platformFeePercentage: number;
+  transferDelayDays: number;
+  /** First verification of a new checkout's payment, and the sweep interval (seconds). */
+  verifyDelaySeconds: number;
+  verifySweepSeconds: number;
 }
 
 export interface S3StorageConfig {
@@ -309,6 +374,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('JWT_JWKS_URL, JWT_JWKS_ISSUER, JWT_JWKS_AUDIENCE: set all three to accept an external identity provider, or none');
   }
   problems.push(...mediaProblems(env, isProductionLike));
+  const paymentProvider = resolvePaymentProvider(env);
+  problems.push(...paymentProblems(env, paymentProvider, isProductionLike));
   if (problems.length) throw new ConfigError(problems);
   const publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/$/, '');
 
@@ -342,6 +409,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS },
     worker: { concurrency: env.WORKER_CONCURRENCY },
     inventory: { reservationTtlSeconds: env.INVENTORY_RESERVATION_TTL_SECONDS, expirySweepSeconds: env.INVENTORY_EXPIRY_SWEEP_SECONDS },
+    cart: { guestTtlSeconds: env.CART_TTL_SECONDS },
     media: {
       driver: env.STORAGE_DRIVER,
       local: { dir: resolve(env.MEDIA_LOCAL_DIR), publicBaseUrl: (env.MEDIA_PUBLIC_BASE_URL ?? `${publicBaseUrl}/media`).replace(/\/$/, '') },
@@ -353,7 +421,49 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       fetchTimeoutMs: env.MEDIA_FETCH_TIMEOUT_MS,
       fetchAllowPrivate: env.MEDIA_FETCH_ALLOW_PRIVATE,
     },
+    payments: {
+      provider: paymentProvider,
+      stripe:
+        paymentProvider === 'stripe'
+          ? { secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null, apiBaseUrl: env.STRIPE_API_BASE_URL?.replace(/\/$/, '') ?? null }
+          : null,
+      platformFeePercentage: env.PLATFORM_FEE_PERCENTAGE,
+      transferDelayDays: env.STRIPE_TRANSFER_DELAY_DAYS,
+      verifyDelaySeconds: env.PAYMENT_VERIFY_DELAY_SECONDS,
+      verifySweepSeconds: env.PAYMENT_VERIFY_SWEEP_SECONDS,
+    },
   };
+}
+
+function resolvePaymentProvider(env: EnvironmentVariables): 'stripe' | 'test' {
+  if (env.PAYMENT_PROVIDER === 'auto') return env.STRIPE_SECRET_KEY ? 'stripe' : 'test';
+  return env.PAYMENT_PROVIDER;
+}
+
+function paymentProblems(env: EnvironmentVariables, provider: 'stripe' | 'test', isProductionLike: boolean): string[] {
+  const problems: string[] = [];
+  if (provider === 'test') {
+    // The test provider's checkout page has a "Pay" button that settles an order without money.
+    if (isProductionLike && env.PAYMENT_PROVIDER !== 'test') {
+      problems.push('STRIPE_SECRET_KEY: is missing, so payments would use the test provider (orders paid by a button, no money); set the Stripe keys, or PAYMENT_PROVIDER=test to run without real payments on purpose');
+    }
+    return problems;
+  }
+  if (!env.STRIPE_SECRET_KEY) {
+    problems.push('STRIPE_SECRET_KEY: is required when PAYMENT_PROVIDER=stripe');
+    return problems;
+  }
+  if (env.NODE_ENV === 'development') return problems;
+  // Secret (sk_) or restricted (rk_) keys only: a publishable key (pk_) or a placeholder fails every call.
+  if (!/^(sk|rk)_(test|live)_\w+$/.test(env.STRIPE_SECRET_KEY)) {
+    problems.push('STRIPE_SECRET_KEY: is not a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)');
+  }
+  if (!env.STRIPE_WEBHOOK_SECRET) {
+    problems.push('STRIPE_WEBHOOK_SECRET: is missing; without it webhooks cannot be verified (the endpoint\'s signing secret, whsec_…)');
+  } else if (!/^whsec_\w+$/.test(env.STRIPE_WEBHOOK_SECRET)) {
+    problems.push('STRIPE_WEBHOOK_SECRET: is not a webhook signing secret (whsec_…)');
+  }
+  return problems;
 }
 
 function mediaProblems(env: EnvironmentVariables, isProductionLike: boolean): string[] {

@@ -12,7 +12,13 @@ export enum ErrorCode {
   NotFound = 'ERR_NOT_FOUND',
   MethodNotAllowed = 'ERR_METHOD_NOT_ALLOWED',
   Conflict = 'ERR_CONFLICT',
+  /** A stock reservation (checkout, reserve) asked for more than is available. */
+  OutOfStock = 'ERR_OUT_OF_STOCK',
+  /** An order (or other state machine) cannot make the requested move from its current status. */
+  InvalidState = 'ERR_INVALID_STATE',
   RateLimited = 'ERR_RATE_LIMITED',
+  /** The payment provider (Stripe) refused our request or our credentials: ours to fix, not the client's. */
+  PaymentProvider = 'ERR_PAYMENT_PROVIDER',
   ServiceUnavailable = 'ERR_SERVICE_UNAVAILABLE',
   Internal = 'ERR_INTERNAL',
 }
@@ -53,6 +59,12 @@ export class NotFoundError extends AppException {
 export class ConflictError extends AppException {
   constructor(message: string, detail: unknown = null) {
     super(ErrorCode.Conflict, message, HttpStatus.CONFLICT, detail);
+  }
+}
+
+export class OutOfStockError extends AppException {
+  constructor(message: string, detail: unknown = null) {
+    super(ErrorCode.OutOfStock, message, HttpStatus.CONFLICT, detail);
   }
 }
 

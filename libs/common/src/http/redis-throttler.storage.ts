@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
@@ -22,6 +23,8 @@ end
 return { hits, ttl_left, 0, 0 }
 `;
 
+const INCREMENT_SHA = createHash('sha1').update(INCREMENT).digest('hex');
+
 /**
  * Rate-limit counters in Redis, so limits hold across API instances. When Redis is down the limiter
  * lets requests through (and says so in the log): losing rate limiting briefly is better than
@@ -39,9 +42,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}:throttle:${throttlerName}:${key}`;
     try {
-      const [totalHits, ttlMs, isBlocked, blockMs] = (await this.redis.eval(
-        INCREMENT, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration || ttl,
-      )) as number[];
+      const args = [2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration || ttl] as const;
+      // Every request runs this: by its SHA, so the script is not sent and hashed by Redis each time;
+      // the whole script only once per Redis that does not know it yet (NOSCRIPT).
+      const [totalHits, ttlMs, isBlocked, blockMs] = (await this.redis.evalsha(INCREMENT_SHA, ...args).catch((err: Error) => {
+        if (!err.message.startsWith('NOSCRIPT')) throw err;
+        return this.redis.eval(INCREMENT, ...args);
+      })) as number[];
       return {
         totalHits,
         timeToExpire: Math.ceil(Math.max(ttlMs, 0) / 1000),

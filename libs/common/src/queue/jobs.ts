@@ -50,6 +50,34 @@ export interface ReservationExpiredPayload {
   reference: string;
 }
 
+/**
+ * An order event (order.created, order.paid, …), written to the outbox in the transaction that
+ * made the change; the job id is the outbox row id, so consumers dedupe on it.
+ */
+export interface OrderEventPayload {
+  merchant_id: string;
+  order_id: string;
+  order_number: string;
+  status: string;
+  previous_status: string | null;
+  /** Who caused it: customer, merchant, system, carrier or payment. */
+  source: string;
+  note: string | null;
+  currency: string;
+  amount_total_minor: number;
+  refunded_amount_minor: number;
+  customer_user_id: string | null;
+  customer_email: string;
+  customer_name: string;
+  item_count: number;
+  tracking_number: string | null;
+  carrier: string | null;
+  tracking_url: string | null;
+  /** When the order was placed (analytics buckets by it) and when this event happened. */
+  placed_at: string;
+  occurred_at: string;
+}
+
 /** A stored media object to make resized versions of (media row in `processing`). */
 export interface MediaProcessPayload {
   media_id: string;
@@ -75,6 +103,36 @@ export interface MediaDeleteObjectsPayload {
   keys: string[];
 }
 
+/** A stored provider event (payment_events.event_id) to apply; the handler dedupes on it, whatever the job id. */
+export interface PaymentEventPayload {
+  event_id: string;
+}
+
+/** Ask the payment provider how an order's payment stands (seed 002's verification); `attempt` counts the re-checks. */
+export interface PaymentVerifyPayload {
+  order_id: string;
+  merchant_id: string;
+  attempt?: number;
+}
+
+/** A pending refund (refunds row) to send to the payment provider, with its own idempotency key. */
+export interface RefundSendPayload {
+  refund_id: string;
+  merchant_id: string;
+}
+
+/** A paid order was cancelled: refund what is left of its captured payment, in full. */
+export interface RefundCancelledOrderPayload {
+  order_id: string;
+  merchant_id: string;
+}
+
+/** A merchant transfer (merchant_transfers row) that is due: pay it to the connected account. */
+export interface TransferPayPayload {
+  transfer_id: string;
+  merchant_id: string;
+}
+
 export const Jobs = {
   OutboxPrune: job<{ retain_days: number }>(QueueName.Maintenance, 'outbox.prune'),
   ProductCreated: job<ProductEventPayload>(QueueName.CatalogEvents, 'product.created'),
@@ -84,10 +142,25 @@ export const Jobs = {
   InventoryExpireReservations: job<{ limit?: number }>(QueueName.Inventory, 'inventory.expire-reservations'),
   LowStockAlert: job<LowStockAlertPayload>(QueueName.LowStockAlerts, 'inventory.low-stock'),
   ReservationExpired: job<ReservationExpiredPayload>(QueueName.OrderEvents, 'inventory.reservation.expired'),
+  OrderCreated: job<OrderEventPayload>(QueueName.OrderEvents, 'order.created'),
+  OrderPaid: job<OrderEventPayload>(QueueName.OrderEvents, 'order.paid'),
+  OrderShipped: job<OrderEventPayload>(QueueName.OrderEvents, 'order.shipped'),
+  OrderDelivered: job<OrderEventPayload>(QueueName.OrderEvents, 'order.delivered'),
+  OrderCompleted: job<OrderEventPayload>(QueueName.OrderEvents, 'order.completed'),
+  OrderCancelled: job<OrderEventPayload>(QueueName.OrderEvents, 'order.cancelled'),
+  OrderRefunded: job<OrderEventPayload>(QueueName.OrderEvents, 'order.refunded'),
   MediaProcess: job<MediaProcessPayload>(QueueName.MediaProcessing, 'media.process'),
   MediaFetch: job<MediaFetchPayload>(QueueName.MediaProcessing, 'media.fetch'),
   MediaDeleteObjects: job<MediaDeleteObjectsPayload>(QueueName.MediaProcessing, 'media.delete-objects'),
   MediaCleanupUnattached: job<{ limit: number }>(QueueName.MediaProcessing, 'media.cleanup-unattached'),
+  PaymentEvent: job<PaymentEventPayload>(QueueName.PaymentEvents, 'payment.event'),
+  PaymentVerify: job<PaymentVerifyPayload>(QueueName.PaymentVerification, 'payment.verify'),
+  PaymentVerifySweep: job<{ limit?: number }>(QueueName.PaymentVerification, 'payment.verify-sweep'),
+  RefundSend: job<RefundSendPayload>(QueueName.PaymentVerification, 'refund.send'),
+  RefundCancelledOrder: job<RefundCancelledOrderPayload>(QueueName.PaymentVerification, 'refund.cancelled-order'),
+  TransferPay: job<TransferPayPayload>(QueueName.PaymentVerification, 'transfer.pay'),
+  /** Repeatable: sends refunds left pending (retries ran out) and pays transfers that are due. */
+  RefundsTransfersSweep: job<{ limit?: number }>(QueueName.PaymentVerification, 'refunds-transfers.sweep'),
 } as const;
 
 export const ALL_JOBS: readonly JobDefinition[] = Object.values(Jobs);

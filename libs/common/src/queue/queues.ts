@@ -5,6 +5,7 @@ export const QueueName = {
   OrderEvents: 'order-events',
   LowStockAlerts: 'low-stock-alerts',
   PaymentVerification: 'payment-verification',
+  PaymentEvents: 'payment-events',
   Maintenance: 'maintenance',
   CatalogEvents: 'catalog-events',
   CatalogImport: 'catalog-import',
@@ -32,6 +33,9 @@ export const QUEUE_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   [QueueName.LowStockAlerts]: { ...DEFAULT_JOB_OPTIONS, attempts: 5 },
   // Payment checks back off longer: the provider may need minutes to settle.
   [QueueName.PaymentVerification]: { ...DEFAULT_JOB_OPTIONS, attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
+  // Provider events: 1 s, 2 s, 4 s … about 17 minutes in all. Mostly for an event that arrives
+  // before the checkout that created its order committed: that wait is short, so retries start fast.
+  [QueueName.PaymentEvents]: { ...DEFAULT_JOB_OPTIONS, attempts: 11, backoff: { type: 'exponential', delay: 1_000 } },
   [QueueName.Maintenance]: { ...DEFAULT_JOB_OPTIONS, attempts: 3 },
   [QueueName.CatalogEvents]: DEFAULT_JOB_OPTIONS,
   // An import is not retried blindly: a failed run reports its rows and the merchant starts a new one.

@@ -11,7 +11,9 @@ export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
  */
 @Entity('products')
 @Index('uq_products_merchant_handle', ['merchantId', 'handle'], { unique: true, where: 'deleted_at IS NULL' })
-@Index('idx_products_merchant_status', ['merchantId', 'status', 'createdAt'])
+// Live products of a store by status, newest first (the storefront's and the merchant's default
+// order, id breaking ties): the page is read in index order, and its COUNT is an index-only scan.
+@Index('idx_products_live_merchant_status', ['merchantId', 'status', 'createdAt', 'id'], { where: 'deleted_at IS NULL' })
 @Index('idx_products_tags', { synchronize: false }) // GIN, created in the migration
 @Index('idx_products_search', { synchronize: false }) // GIN full-text (product_search_document), in the migration
 @Index('idx_products_name_trgm', { synchronize: false }) // GIN trigram for partial words, in the migration

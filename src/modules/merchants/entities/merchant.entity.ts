@@ -1,4 +1,4 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from '@app/common';
 
 export const MERCHANT_STATUSES = ['PENDING', 'ACTIVE', 'REJECTED', 'SUSPENDED'] as const;
@@ -6,6 +6,7 @@ export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
 
 /** A store. Its owner is a user with role `merchant`; one store per owner. */
 @Entity('merchants')
+@Check('ck_merchants_platform_fee', '"platform_fee_percentage" IS NULL OR ("platform_fee_percentage" >= 0 AND "platform_fee_percentage" <= 100)')
 export class Merchant extends BaseEntity {
   @Index('uq_merchants_owner', { unique: true })
   @Column({ type: 'uuid' })
@@ -84,4 +85,12 @@ export class Merchant extends BaseEntity {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   companyName: string | null;
+
+  /** The merchant's connected Stripe account (acct_…): its sales are then transferred to it, less the platform fee. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  connectedAccountId: string | null;
+
+  /** Percent with two decimals ("12.50"), set by an admin; null = PLATFORM_FEE_PERCENTAGE. pg returns numeric as a string. */
+  @Column({ type: 'numeric', precision: 5, scale: 2, nullable: true })
+  platformFeePercentage: string | null;
 }

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, ClientBase, Pool } from 'pg';
+import { createDatabaseIfMissing, dropDatabase, splitDatabaseUrl } from '@app/common';
+import { productionEnv } from './bench-env';
+
+/** The compiled tree this file runs from (dist/, holding bench/, src/, libs/, migrations/), and the repository above it. */
+export const DIST = join(__dirname, '..', '..');
+export const REPO_ROOT = join(DIST, '..');
+
+export const DEFAULT_BENCH_DATABASE = 'commerce_bench';
+
+/**
+ * The benchmark database: `--database-url`, else BENCH_DATABASE_URL, else a database named
+ * `commerce_bench` on DATABASE_URL's server (127.0.0.1:5432 by default). Never the development
+ * database itself: the data generator fills it with tens of thousands of rows.
+ */
+export function benchDatabaseUrl(explicit?: string): string {
+  if (explicit) return explicit;
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  server.pathname = `/${DEFAULT_BENCH_DATABASE}`;
+  return server.toString();
+}
+
+export function databaseName(url: string): string {
+  return splitDatabaseUrl(url).database;
+}
+
+/** Runs `node dist/src/cli.js <args>` against the given database, failing with its output. */
+export function runCli(args: string[], databaseUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(DIST, 'src', 'cli.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...productionEnv({ DATABASE_URL: databaseUrl }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`cli.js ${args.join(' ')} exited with ${code}:\n${output}`))));
+  });
+}
+
+/** Creates the database when missing and applies every migration (`cli.js migration:run`, as deployments do). */
+export async function prepareBenchDatabase(url: string, options: { reset?: boolean } = {}): Promise<{ created: boolean }> {
+  if (options.reset) {
+    const name = databaseName(url);
+    // --reset drops the database: only ever one that says it is a benchmark database.
+    if (!/bench/i.test(name)) throw new Error(`--reset drops the database; refusing for "${name}" (its name must contain "bench")`);
+    await dropDatabase(url);
+  }
+  const created = await createDatabaseIfMissing(url);
+  await runCli(['migration:run'], url);
+  return { created };
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'commerce-bench' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function tableExists(db: Pool | ClientBase, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`public.${table}`]);
+  return rows[0].found !== null;
+}

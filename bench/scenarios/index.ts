@@ -1,0 +1,37 @@
+import { apiStartup } from './api-startup';
+import { catalogImport } from './catalog-import';
+import { checkout } from './checkout';
+import { checkoutRace } from './checkout-race';
+import { orderList } from './order-list';
+import { productDetail } from './product-detail';
+import { productList } from './product-list';
+import { productListByCollection } from './product-list-by-collection';
+import { productListByTag } from './product-list-by-tag';
+import { productListSearch } from './product-list-search';
+import { queue } from './queue';
+import { Scenario } from './scenario';
+
+/**
+ * Every scenario, in the order `npm run bench` runs them. To add one, write a file exporting a
+ * `Scenario` (scenario.ts; read-scenario.ts builds API-versus-floor read scenarios from a list of
+ * paths) and list it here.
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  apiStartup,
+  productList,
+  productListByCollection,
+  productListByTag,
+  productListSearch,
+  productDetail,
+  orderList,
+  checkout,
+  checkoutRace,
+  queue,
+  catalogImport,
+];
+
+/** Issue 9 scenarios whose modules have not landed; the runner names them so a run never looks complete when it is not. */
+export const NOT_YET_MEASURED: readonly string[] = [
+  'the published homepage (homepage module)',
+  'each analytics endpoint on 1M orders (analytics module; needs bench:data --orders)',
+];

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { formatMinor, isUuid, NotFoundError, Page, PageRequest, toPage } from '@app/common';
+import { MerchantOrderQueryDto, OrderDto, OrderSortField, StatusHistoryDto, StatusHistoryEntryDto, TrackingDto } from './dto/order.dto';
+import { OrderItem } from './entities/order-item.entity';
+import { OrderStatusHistory } from './entities/order-status-history.entity';
+import { Order, OrderStatus } from './entities/order.entity';
+
+const SORT_COLUMNS: Record<OrderSortField, string> = {
+  created_at: 'o.createdAt',
+  amount_total: 'o.amountTotal',
+  order_number: 'o.orderNumber',
+  status: 'o.status',
+  updated_at: 'o.updatedAt',
+  customer_email: 'o.customerEmail',
+  customer_name: 'o.customerName',
+};
+
+/** The statuses a shipment moves through: what tracking shows. */
+const SHIPPING_STATUSES: readonly OrderStatus[] = ['shipped', 'in_transit', 'out_for_delivery', 'delivered', 'failed', 'returned'];
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+export function orderView(o: Order, items: OrderItem[]): OrderDto {
+  const money = (minor: number) => formatMinor(minor, o.currency);
+  return {
+    id: o.id,
+    order_number: o.orderNumber,
+    merchant_id: o.merchantId,
+    customer_user_id: o.customerUserId,
+    customer_email: o.customerEmail,
+    customer_name: o.customerName,
+    status: o.status,
+    version: o.version,
+    subtotal: money(o.subtotal),
+    shipping_fee: money(o.shippingFee),
+    tax_amount: money(o.taxAmount),
+    amount_total: money(o.amountTotal),
+    refunded_amount: money(o.refundedAmount),
+    prices_include_tax: o.pricesIncludeTax,
+    currency: o.currency,
+    payment_provider: o.paymentProvider,
+    stripe_payment_intent_id: o.stripePaymentIntentId,
+    checkout_url: o.status === 'pending' || o.status === 'failed' ? o.checkoutUrl : null,
+    tracking_number: o.trackingNumber,
+    carrier: o.carrier,
+    tracking_url: o.trackingUrl,
+    label_url: o.labelUrl,
+    label_state: o.labelState,
+    shipping_address: o.shippingAddress,
+    shipping_rate_id: o.shippingRateId,
+    items: items.map((i) => ({
+      product_id: i.productId,
+      variant_id: i.variantId,
+      product_name: i.productName,
+      sku: i.sku,
+      quantity: i.quantity,
+      price: money(i.unitPrice),
+      total: money(i.total),
+      variant_attributes: i.variantAttributes,
+      image_url: i.imageUrl,
+    })),
+    utm_source: o.utmSource,
+    utm_medium: o.utmMedium,
+    utm_campaign: o.utmCampaign,
+    utm_term: o.utmTerm,
+    utm_content: o.utmContent,
+    gclid: o.gclid,
+    expires_at: o.expiresAt.toISOString(),
+    paid_at: iso(o.paidAt),
+    shipped_at: iso(o.shippedAt),
+    delivered_at: iso(o.deliveredAt),
+    completed_at: iso(o.completedAt),
+    cancelled_at: iso(o.cancelledAt),
+    cancelled_by: o.cancelledBy,
+    cancellation_reason: o.cancellationReason,
+    refunded_at: iso(o.refundedAt),
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
+}
+
+const historyEntry = (h: OrderStatusHistory): StatusHistoryEntryDto => ({
+  from_status: h.fromStatus,
+  to_status: h.toStatus,
+  source: h.source,
+  note: h.note,
+  timestamp: h.createdAt.toISOString(),
+});
+
+/** Escapes LIKE wildcards so a search for "50%" means the characters. */
+const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Order reads: a page is at most three statements (orders, their items, and the count when the page
+ * is full) whatever its size.
+ * `merchantId` undefined is an admin across merchants; a customer's reads are scoped by user id.
+ */
+@Injectable()
+export class OrdersReadService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async withItems(orders: Order[], manager: EntityManager = this.dataSource.manager): Promise<OrderDto[]> {
+    if (!orders.length) return [];
+    const items = await manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) }, order: { orderId: 'ASC', position: 'ASC' } });
+    const byOrder = new Map<string, OrderItem[]>();
+    for (const item of items) byOrder.set(item.orderId, [...(byOrder.get(item.orderId) ?? []), item]);
+    return orders.map((o) => orderView(o, byOrder.get(o.id) ?? []));
+  }
+
+  async view(order: Order, manager?: EntityManager): Promise<OrderDto> {
+    return (await this.withItems([order], manager))[0];
+  }
+
+  async merchantList(merchantId: string | undefined, query: MerchantOrderQueryDto, page: PageRequest): Promise<Page<OrderDto>> {
+    const qb = this.dataSource.manager.createQueryBuilder(Order, 'o');
+    if (merchantId !== undefined) qb.where('o.merchant_id = :merchantId', { merchantId });
+    if (query.status) qb.andWhere('o.status IN (:...statuses)', { statuses: query.status.split(',') });
+    if (query.start_date) qb.andWhere('o.created_at >= :start', { start: `${query.start_date}T00:00:00Z` });
+    if (query.end_date) qb.andWhere(`o.created_at < (:end::date + 1)::timestamptz`, { end: query.end_date });
+    if (query.search) this.search(qb, query.search.trim());
+    const direction = query.sort_order?.toLowerCase() === 'asc' ? 'ASC' : 'DESC';
+    qb.orderBy(SORT_COLUMNS[query.sort_by ?? 'created_at'], direction).addOrderBy('o.id', direction);
+    // count(*) rather than getManyAndCount's COUNT(DISTINCT id) (no joins here, so no duplicates), and
+    // only when the page is full: a store with 300k orders pays for the count on every page.
+    const countQuery = qb.clone().orderBy().select('count(*)::int', 'total');
+    const orders = await qb.skip(page.offset).take(page.limit).getMany();
+    const counted = orders.length === page.limit || (orders.length === 0 && page.offset > 0);
+    const total = counted ? ((await countQuery.getRawOne<{ total: number }>())?.total ?? 0) : page.offset + orders.length;
+    return toPage(await this.withItems(orders), total, page);
+  }
+
+  private search(qb: SelectQueryBuilder<Order>, term: string): void {
+    qb.andWhere(
+      new Brackets((w) => {
+        w.where('o.order_number ILIKE :pattern', { pattern: likePattern(term) })
+          .orWhere('o.customer_email ILIKE :pattern')
+          .orWhere('o.customer_name ILIKE :pattern');
+        if (isUuid(term)) w.orWhere('o.id = :exactId', { exactId: term });
+      }),
+    );
+  }
+
+  async merchantOrder(merchantId: string | undefined, orderId: string): Promise<OrderDto> {
+    return this.view(await this.find(orderId, { merchantId }));
+  }
+
+  async customerList(customerUserId: string, status: OrderStatus | undefined, page: PageRequest): Promise<Page<OrderDto>> {
+    const [orders, total] = await this.dataSource.manager.findAndCount(Order, {
+      where: { customerUserId, ...(status ? { status } : {}) },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: page.offset,
+      take: page.limit,
+    });
+    return toPage(await this.withItems(orders), total, page);
+  }
+
+  async customerOrder(customerUserId: string, orderId: string): Promise<OrderDto> {
+    return this.view(await this.find(orderId, { customerUserId }));
+  }
+
+  async history(scope: { merchantId?: string; customerUserId?: string }, orderId: string): Promise<StatusHistoryDto> {
+    const order = await this.find(orderId, scope);
+    const rows = await this.dataSource.manager.find(OrderStatusHistory, { where: { orderId: order.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return { order_id: order.id, status: order.status, history: rows.map(historyEntry) };
+  }
+
+  /** Shipping events of an order, for its customer, its merchant or an admin. */
+  async tracking(scope: { merchantId?: string; customerUserId?: string }, orderId: string): Promise<TrackingDto> {
+    const order = await this.find(orderId, scope);
+    const rows = await this.dataSource.manager.find(OrderStatusHistory, { where: { orderId: order.id, toStatus: In([...SHIPPING_STATUSES]) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return {
+      order_id: order.id,
+      order_number: order.orderNumber,
+      status: order.status,
+      tracking_number: order.trackingNumber,
+      carrier: order.carrier,
+      tracking_url: order.trackingUrl,
+      events: rows.map(historyEntry),
+    };
+  }
+
+  async find(orderId: string, scope: { merchantId?: string; customerUserId?: string }): Promise<Order> {
+    if (!isUuid(orderId)) throw new NotFoundError('Order', String(orderId).slice(0, 64));
+    const order = await this.dataSource.manager.findOneBy(Order, {
+      id: orderId,
+      ...(scope.merchantId !== undefined ? { merchantId: scope.merchantId } : {}),
+      ...(scope.customerUserId !== undefined ? { customerUserId: scope.customerUserId } : {}),
+    });
+    if (!order) throw new NotFoundError('Order', orderId);
+    return order;
+  }
+}

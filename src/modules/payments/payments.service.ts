@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig, formatMinor, Jobs, OutboxService } from '@app/common';
+import { OrderItem } from '../orders/entities/order-item.entity';
+import { Order } from '../orders/entities/order.entity';
+import { OrdersReadService } from '../orders/orders-read.service';
+import { OrdersService } from '../orders/orders.service';
+import { PaymentStatusDto } from './dto/payments.dto';
+import { Payment } from './entities/payment.entity';
+import { PAYMENT_PROVIDER, paymentIdempotencyKey, PaymentProvider } from './providers/payment-provider';
+import { TransfersService } from './transfers.service';
+
+/**
+ * Payments of orders through the configured provider. Opening a session happens after the
+ * checkout transaction committed (no lock is held while the provider answers) and is idempotent:
+ * the provider call carries a key derived from the order id, and the payment row is unique per
+ * order, so a retried or racing checkout ends with one session.
+ */
+@Injectable()
+export class PaymentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly orders: OrdersService,
+    private readonly ordersRead: OrdersReadService,
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transfers: TransfersService,
+  ) {}
+
+  /** `items`: the order's lines in position order when the caller holds them (checkout just wrote them); read otherwise. */
+  async ensureCheckoutSession(order: Order, items?: Pick<OrderItem, 'productName' | 'quantity' | 'unitPrice'>[]): Promise<{ order: Order; clientSecret: string | null }> {
+    if (order.paymentSessionId || order.status !== 'pending') {
+      const payment = await this.dataSource.manager.findOneBy(Payment, { orderId: order.id });
+      return { order, clientSecret: payment?.clientSecret ?? null };
+    }
+    items ??= await this.dataSource.manager.find(OrderItem, { where: { orderId: order.id }, order: { position: 'ASC' } });
+    const session = await this.provider.createCheckoutSession({
+      orderId: order.id,
+      orderNumber: order.orderNumber,
+      merchantId: order.merchantId,
+      amountMinor: order.amountTotal,
+      currency: order.currency,
+      customerEmail: order.customerEmail,
+      lines: items.map((i) => ({ name: i.productName, quantity: i.quantity, unitAmountMinor: i.unitPrice })),
+      shippingMinor: order.shippingFee,
+      taxMinor: order.pricesIncludeTax ? 0 : order.taxAmount,
+      // A connected merchant's session carries its account and the platform fee (metadata; the payout is a later transfer).
+      ...(await this.transfers.checkoutTerms(order.merchantId, order.amountTotal, order.currency)),
+      successUrl: order.successUrl ?? '',
+      cancelUrl: order.cancelUrl ?? '',
+      expiresAt: order.expiresAt,
+      idempotencyKey: paymentIdempotencyKey('checkout', order.id),
+    });
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const locked = await this.orders.lock(manager, order.id);
+      if (locked.paymentSessionId) return locked; // a racing request recorded the same session
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, client_secret, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+        [locked.merchantId, locked.id, session.provider, session.sessionId, session.paymentIntentId, locked.amountTotal, locked.currency, session.url, session.clientSecret, session.expiresAt],
+      );
+      // Seed 002's verification: if no webhook settles the payment, the worker asks the provider.
+      if (inserted.length) {
+        await this.outbox.publish(manager, Jobs.PaymentVerify, { order_id: locked.id, merchant_id: locked.merchantId }, { delayMs: this.config.payments.verifyDelaySeconds * 1000 });
+      }
+      const changes = { paymentProvider: session.provider, paymentSessionId: session.sessionId, stripePaymentIntentId: session.paymentIntentId, checkoutUrl: session.url };
+      await manager.update(Order, { id: locked.id }, changes);
+      return Object.assign(locked, changes);
+    });
+    return { order: updated, clientSecret: session.clientSecret };
+  }
+
+  /**
+   * GET /payments/status/{order_id}: the order's payment as the caller may see it (`scope` as
+   * OrdersReadService.find: a merchant's own orders, a customer's own, an admin's any). An order
+   * whose session was not opened yet shows `pending`.
+   */
+  async status(scope: { merchantId?: string; customerUserId?: string }, orderId: string): Promise<PaymentStatusDto> {
+    const order = await this.ordersRead.find(orderId, scope);
+    const payment = await this.dataSource.manager.findOneBy(Payment, { orderId: order.id });
+    const money = (minor: number) => formatMinor(minor, order.currency);
+    return {
+      order_id: order.id,
+      order_number: order.orderNumber,
+      status: payment?.status ?? 'pending',
+      order_status: order.status,
+      provider: payment?.provider ?? order.paymentProvider,
+      amount: money(payment?.amount ?? order.amountTotal),
+      currency: payment?.currency ?? order.currency,
+      captured: money(payment?.captured ?? 0),
+      refunded: money(payment?.refunded ?? 0),
+      paid_at: payment?.paidAt?.toISOString() ?? null,
+      failure_message: payment?.failureMessage ?? null,
+      disputed: Boolean(payment?.disputedAt),
+    };
+  }
+}
