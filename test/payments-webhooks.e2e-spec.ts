@@ -318,13 +318,16 @@ describe('Stripe webhooks', () => {
     expect(await levelOf(t.dataSource, variant())).toEqual(before);
   });
 
-  it('a payment that succeeds after its order was cancelled is refunded in full, and the order stays cancelled', async () => {
+  it('a payment that succeeds after its order was cancelled is refunded in full: never paid, cancelled → refunded', async () => {
     const order = await placeOrder(t, merchant, product, 1);
     await t.http.post(`/api/orders/merchant/${order.id}/cancel`).set(merchant.auth).send({ reason: 'out of stock after all' }).expect(200);
     const { event, signed } = paidSessionWebhook(order);
     await postWebhook(t.http, signed).expect(200);
     expect(await waitForEvent(event.id, (s) => s !== 'received')).toMatchObject({ status: 'processed', outcome: 'late payment: order cancelled, full refund requested' });
-    expect(await orderStatus(t, order.id)).toBe('cancelled');
+    // The worker sends the refund right away; once it succeeds the order is `refunded`, as a paid
+    // order cancelled by the merchant ends. It never passes through `paid`.
+    expect(await eventually(() => orderStatus(t, order.id), (s) => s === 'refunded')).toBe('refunded');
+    expect((await statusHistory(t, order.id)).slice(1)).toEqual(['pending→cancelled (merchant)', 'cancelled→refunded (payment)']);
     expect(await paymentRow(t, order.id)).toMatchObject({ status: 'succeeded', captured: order.amountMinor });
     const [refund] = await t.dataSource.query(`SELECT amount::int, source, note FROM refunds WHERE order_id = $1`, [order.id]);
     expect(refund).toMatchObject({ amount: order.amountMinor, source: 'late_payment', note: expect.stringMatching(/after order .* was cancelled/) });
