@@ -360,6 +360,28 @@ describe('Public catalog: GET /api/public/products[/{id_or_handle}]', () => {
       expect(changed.headers.etag).not.toBe(first.headers.etag);
     });
 
+    it('ends ETags and cached answers when stock changes: stock_quantity is never served stale', async () => {
+      const query = `merchant=${shopSlug}&include_variants=true`;
+      const first = await list(query).expect(200);
+      const single = await one(p.mug.id).expect(200);
+      const stock = byId(first.body.items, p.mug.id).stock_quantity;
+      expect(single.body.stock_quantity).toBe(stock);
+      await list(query, { 'If-None-Match': first.headers.etag }).expect(304);
+      // Served again (from the API's answer cache): the same bytes, no SQL.
+      const { response: again, statements } = await counter.get(`/api/public/products?${query}`);
+      expect(again.text).toBe(first.text);
+      expect(statements).toEqual([]);
+
+      // The bump happens after the commit, so the very next request sees the new stock.
+      await t.http.put(`/api/inventory/products/${p.mug.id}/stock`).set(shop.auth).send({ quantity: 4, reason: 'delivery' }).expect(200);
+      const after = await list(query, { 'If-None-Match': first.headers.etag }).expect(200);
+      expect(after.headers.etag).not.toBe(first.headers.etag);
+      expect(byId(after.body.items, p.mug.id).stock_quantity).toBe(stock + 4);
+      const singleAfter = await one(p.mug.id, '', { 'If-None-Match': single.headers.etag }).expect(200);
+      expect(singleAfter.body.stock_quantity).toBe(stock + 4);
+      await one(p.mug.id, '', { 'If-None-Match': singleAfter.headers.etag }).expect(304);
+    });
+
     it('serves normally, without an ETag, when Redis cannot give the catalog version', async () => {
       const query = `merchant=${shop.merchantId}`;
       const etag = (await list(query).expect(200)).headers.etag;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module';
-import { CatalogVersionService } from './catalog-version.service';
+import { CatalogVersionModule } from './catalog-version.module';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
 import { CatalogCsvController } from './csv.controller';
@@ -14,15 +14,16 @@ import { ProductsService } from './products.service';
 import { PublicCatalogController } from './public-catalog.controller';
 import { PublicCatalogReader } from './public-catalog.reader';
 import { PublicCatalogService } from './public-catalog.service';
+import { StorefrontAnswerCache } from './storefront-answer-cache';
 import { CollectionTranslationsController, ProductTranslationsController } from './translations.controller';
 import { TranslationsService } from './translations.service';
 import { VariantsService } from './variants.service';
 
 /** Products, variants, prices, collections, translations, the public catalog and CSV import/export. */
 @Module({
-  imports: [InventoryModule],
+  imports: [InventoryModule, CatalogVersionModule],
   controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
-  providers: [CatalogVersionService, ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
-  exports: [ProductsService, CatalogVersionService],
+  providers: [ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, StorefrontAnswerCache, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
+  exports: [ProductsService, CatalogVersionModule],
 })
 export class CatalogModule {}

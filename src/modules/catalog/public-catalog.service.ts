@@ -11,6 +11,7 @@ import { requestedLocale, translationFallbacks } from './locale-negotiation';
 import { assembleProductViews, ProductDto, VariantDto, ViewOptions } from './product-views';
 import { ProductFilter, ProductsService } from './products.service';
 import { PublicCatalogReader, StorefrontProduct } from './public-catalog.reader';
+import { CachedAnswer, StorefrontAnswerCache } from './storefront-answer-cache';
 
 /** What a storefront request carries besides its query. */
 export interface StorefrontHeaders {
@@ -53,6 +54,7 @@ export class PublicCatalogService {
     private readonly products: ProductsService,
     private readonly versions: CatalogVersionService,
     private readonly reader: PublicCatalogReader,
+    private readonly answers: StorefrontAnswerCache,
   ) {}
 
   async list(query: PublicProductListQueryDto, headers: StorefrontHeaders): Promise<Conditional<PublicProductPageDto>> {
@@ -76,12 +78,14 @@ export class PublicCatalogService {
     const etag =
       version === null ? null : entityTag({ version, store, filter, limit: page.limit, offset: page.offset, includeVariants, locale, currency: query.currency });
     if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
+    const cached = this.answers.get(etag);
+    if (cached) return { notModified: false, ...cached };
 
     const fallbacks = translationFallbacks(locale, store.defaultLocale);
     const found = await this.reader.page(store.id, filter, page, lowerCased(fallbacks));
     const items = this.present(found.items, { ...PUBLIC_VIEW, includeVariants }, store, fallbacks, query.currency);
     const body = { ...toPage(items, found.total, page), locale: locale ?? store.defaultLocale, currency: query.currency ?? store.defaultCurrency };
-    return { notModified: false, etag, body };
+    return this.answered(etag, etag, body);
   }
 
   /** By id (store optional) or by handle (store required: handles are unique per store only). */
@@ -93,30 +97,43 @@ export class PublicCatalogService {
     const namedStore = query.merchant ? await this.activeStore(query.merchant) : null;
     const locale = requestedLocale(query.locale, headers.acceptLanguage);
     const where = byId ? { id: idOrHandle.toLowerCase(), storeId: namedStore?.id } : { handle: handleOf(idOrHandle), storeId: namedStore!.id };
+    const readHead = async () => {
+      const found = await this.products.listQuery(namedStore?.id, { publicOnly: true }).andWhere(byId ? 'p.id = :id' : 'p.handle = :handle', where).select(['p.id', 'p.merchantId', 'p.updatedAt']).getOne();
+      if (!found) throw new NotFoundError('Product', idOrHandle);
+      return found;
+    };
 
-    // The version is read before the rows, so that a change committed in between can only make the
-    // ETag outdated, never label an old body with a new version. Without a store in the query, the
-    // store (and so the version) is known only from the product: its row is read first.
-    let store = namedStore;
-    let version: string | null;
-    if (!store || headers.ifNoneMatch) {
-      const head = await this.products.listQuery(store?.id, { publicOnly: true }).andWhere(byId ? 'p.id = :id' : 'p.handle = :handle', where).select(['p.id', 'p.merchantId', 'p.updatedAt']).getOne();
-      if (!head) throw new NotFoundError('Product', idOrHandle);
-      store ??= await this.activeStore(head.merchantId);
-      // Read after the product row, but updated_at is in the tag: a product edit in between changes
-      // the next request's tag anyway. A current revalidation is answered from the row and Redis alone.
-      version = await this.versions.current(store.id);
-      const etag = version === null ? null : entityTag({ version, store, id: head.id, updatedAt: head.updatedAt.toISOString(), locale, currency: query.currency });
-      if (etag && ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
-    } else {
-      version = await this.versions.current(store.id);
+    // Without a store in the query, the store (and so the version) is known only from the product:
+    // its row is read first. The version is read before the full product, so that a change
+    // committed in between can only make the ETag (and the cache key) outdated, never label an old
+    // body with a new version.
+    let head = namedStore ? null : await readHead();
+    const store = namedStore ?? (await this.activeStore(head!.merchantId));
+    const version = await this.versions.current(store.id);
+    const cacheKey = version === null ? null : entityTag({ version, store, lookup: byId ? where.id : where.handle, locale, currency: query.currency });
+    const cached = this.answers.get(cacheKey);
+    if (cached) return ifNoneMatchHits(headers.ifNoneMatch, cached.etag) ? { notModified: true, etag: cached.etag } : { notModified: false, ...cached };
+
+    // A revalidation is answered from the product row and Redis alone: updated_at is in the tag.
+    if (version !== null && headers.ifNoneMatch) {
+      head ??= await readHead();
+      const etag = entityTag({ version, store, id: head.id, updatedAt: head.updatedAt.toISOString(), locale, currency: query.currency });
+      if (ifNoneMatchHits(headers.ifNoneMatch, etag)) return { notModified: true, etag };
     }
     const fallbacks = translationFallbacks(locale, store.defaultLocale);
     const found = await this.reader.one({ ...where, storeId: store.id }, lowerCased(fallbacks));
     if (!found) throw new NotFoundError('Product', idOrHandle);
     const etag = version === null ? null : entityTag({ version, store, id: found.product.id, updatedAt: found.product.updatedAt.toISOString(), locale, currency: query.currency });
     const [body] = this.present([found], { ...PUBLIC_VIEW, includeVariants: true }, store, fallbacks, query.currency);
-    return { notModified: false, etag, body };
+    return this.answered(cacheKey, etag, body);
+  }
+
+  /** A fresh answer; kept serialized under `cacheKey` when it has an ETag to be served with. */
+  private answered<T>(cacheKey: string | null, etag: string | null, body: T): Conditional<T> {
+    if (cacheKey === null || etag === null) return { notModified: false, etag, body };
+    const answer: CachedAnswer = { etag, json: JSON.stringify(body) };
+    this.answers.set(cacheKey, answer);
+    return { notModified: false, ...answer };
   }
 
   /** The views of what the reader loaded, in the first fallback language each product has and in the asked currency. */

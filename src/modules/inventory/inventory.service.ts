@@ -13,9 +13,11 @@ import {
   NotFoundError,
   OutboxService,
   RequestContext,
+  runAfterCommit,
   ValidationError,
 } from '@app/common';
 import { AuditService } from '../audit/audit.service';
+import { CatalogVersionService } from '../catalog/catalog-version.service';
 import { ProductVariant } from '../catalog/entities/product-variant.entity';
 import { Product } from '../catalog/entities/product.entity';
 import { InventoryIdempotencyKey } from './entities/inventory-idempotency-key.entity';
@@ -152,6 +154,7 @@ export class InventoryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly catalogVersions: CatalogVersionService,
   ) {}
 
   /** For reads outside a transaction. */
@@ -311,6 +314,9 @@ export class InventoryService {
       })),
       MOVEMENT_COLUMNS,
     );
+    // The storefront shows on_hand (stock_quantity) under an ETag built from the store's catalog
+    // version: a change to it must end those ETags, once the change is visible to other readers.
+    if (touched.some((l) => l.onHand !== before.get(l.id)!.onHand)) runAfterCommit(manager, () => this.catalogVersions.bump(merchantId));
     // One statement and one notification for all of them (a CSV import chunk can cross hundreds).
     await this.outbox.publishMany(
       manager,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { Conditional, ConflictError, ForbiddenError, ifNoneMatchHits, isUuid, MerchantScopedRepository, NotFoundError, Page, PageRequest, RequestContext, slugify, toPage, weakEntityTag } from '@app/common';
 import { AuditService } from '../audit/audit.service';
+import { CatalogVersionService } from '../catalog/catalog-version.service';
 import { Merchant } from './entities/merchant.entity';
 import { MerchantTranslation } from './entities/merchant-translation.entity';
 import { MerchantProfileDto, MerchantTranslationBodyDto, PublicStoreDto, UpdateMerchantProfileDto } from './dto/merchant.dto';
@@ -46,6 +47,7 @@ export class MerchantsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly catalogVersions: CatalogVersionService,
   ) {}
 
   /** Creates the store of a newly registered merchant user, PENDING until an admin approves it. */
@@ -112,7 +114,7 @@ export class MerchantsService {
 
   /** Admin: approve, reject or suspend, following the status machine. */
   async changeStatus(ctx: RequestContext, merchantId: string, transition: MerchantTransition, reason?: string): Promise<Merchant> {
-    return this.dataSource.transaction(async (manager) => {
+    const changed = await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(Merchant);
       const merchant = isUuid(merchantId) ? await repo.findOne({ where: { id: merchantId }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!merchant) throw new NotFoundError('Merchant', merchantId);
@@ -124,6 +126,10 @@ export class MerchantsService {
       await this.audit.record(manager, ctx, { action: `merchant.${transition}`, entityType: 'merchant', entityId: merchantId, merchantId, before, after: snapshot(saved) });
       return saved;
     });
+    // Storefront answers are cached under the catalog version: a store that stops (or starts)
+    // being ACTIVE must not be served from them.
+    await this.catalogVersions.bump(changed.id).catch(() => undefined);
+    return changed;
   }
 
   async list(filter: { status?: string; search?: string }, page: PageRequest): Promise<Page<Merchant>> {

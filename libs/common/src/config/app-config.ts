@@ -157,6 +157,13 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(60) @Max(90 * 24 * 3600)
   CART_TTL_SECONDS = 7 * 24 * 3600;
 
+  /**
+   * Memory for the API's cache of serialized storefront answers (public product list and detail),
+   * keyed by the store's catalog version; 0 turns it off (MiB).
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1024)
+  STOREFRONT_CACHE_MB = 16;
+
   /** Where media objects live: `local` (a directory the API serves under /media) or `s3` (AWS S3, MinIO…). */
   @IsIn(STORAGE_DRIVERS)
   STORAGE_DRIVER: StorageDriverName = 'local';
@@ -280,6 +287,7 @@ export interface AppConfig {
   worker: { concurrency: number };
   inventory: { reservationTtlSeconds: number; expirySweepSeconds: number };
   cart: { guestTtlSeconds: number };
+  storefront: { cacheMb: number };
   media: MediaConfig;
   payments: PaymentsConfig;
 }
@@ -410,6 +418,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: { concurrency: env.WORKER_CONCURRENCY },
     inventory: { reservationTtlSeconds: env.INVENTORY_RESERVATION_TTL_SECONDS, expirySweepSeconds: env.INVENTORY_EXPIRY_SWEEP_SECONDS },
     cart: { guestTtlSeconds: env.CART_TTL_SECONDS },
+    storefront: { cacheMb: env.STOREFRONT_CACHE_MB },
     media: {
       driver: env.STORAGE_DRIVER,
       local: { dir: resolve(env.MEDIA_LOCAL_DIR), publicBaseUrl: (env.MEDIA_PUBLIC_BASE_URL ?? `${publicBaseUrl}/media`).replace(/\/$/, '') },

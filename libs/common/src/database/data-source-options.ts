@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config';
+import { AfterCommitSubscriber } from './after-commit';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /**
@@ -16,6 +17,7 @@ export function buildDataSourceOptions(
     url: config.database.url,
     entities: parts.entities,
     migrations: parts.migrations,
+    subscribers: [AfterCommitSubscriber],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -3,3 +3,4 @@ export * from './snake-naming.strategy';
 export * from './create-database';
 export * from './data-source-options';
 export * from './bulk-write';
+export * from './after-commit';

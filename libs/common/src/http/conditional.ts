@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
-/** A body with its ETag (null when it cannot be computed cheaply), or "your cached copy is current". */
-export type Conditional<T> = { notModified: true; etag: string } | { notModified: false; etag: string | null; body: T };
+/**
+ * A body with its ETag (null when it cannot be computed cheaply), the same already serialized to
+ * JSON (an answer kept in a server-side cache), or "your cached copy is current".
+ */
+export type Conditional<T> =
+  | { notModified: true; etag: string }
+  | { notModified: false; etag: string | null; body: T }
+  | { notModified: false; etag: string; json: string };
 
 /** A weak ETag over everything an answer depends on. */
 export function weakEntityTag(inputs: Record<string, unknown>): string {
@@ -29,5 +35,6 @@ export function sendCacheable<T>(reply: FastifyReply, result: Conditional<T>, ca
   void reply.header('Cache-Control', cacheControl).header('Vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language');
   if (result.etag) void reply.header('ETag', result.etag);
   if (result.notModified) void reply.code(304).send();
+  else if ('json' in result) void reply.code(200).type('application/json; charset=utf-8').send(result.json);
   else void reply.code(200).send(result.body);
 }
