@@ -88,7 +88,7 @@ export class CheckoutService {
     if (outcome.created && fromCart) await this.carts.clear(owner);
     // A new order is used as the transaction wrote it (nothing else can have changed it yet: its id was just made).
     const placed = outcome.placed ?? (await this.dataSource.manager.findOneByOrFail(Order, { id: outcome.orderId }));
-    const { order, clientSecret } = await this.payments.ensureCheckoutSession(placed, outcome.items);
+    const { order, clientSecret } = await this.payments.ensureCheckoutSession(placed, outcome.items, merchant);
     return { body: this.result(order, clientSecret), replayed: !outcome.created };
   }
 

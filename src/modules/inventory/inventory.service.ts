@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import {
   APP_CONFIG,
   AppConfig,
@@ -206,6 +206,18 @@ export class InventoryService {
     if (!unique.length) return new Map();
     const variantIds = unique.map((p) => p.variantId);
     const locationIds = unique.map((p) => p.locationId);
+    const read = async (): Promise<Map<string, string>> => {
+      const rows: { id: string; variant_id: string; location_id: string }[] = await manager.query(
+        `SELECT l.id, l.variant_id, l.location_id FROM inventory_levels l
+           JOIN unnest($2::uuid[], $3::uuid[]) AS u(variant_id, location_id) ON u.variant_id = l.variant_id AND u.location_id = l.location_id
+          WHERE l.merchant_id = $1`,
+        [merchantId, variantIds, locationIds],
+      );
+      return new Map(rows.map((r) => [`${r.variant_id}/${r.location_id}`, r.id]));
+    };
+    // Usually every level exists (a sale, a reservation): one read, no write.
+    const existing = await read();
+    if (existing.size === unique.length) return existing;
     await manager.query(
       `INSERT INTO inventory_levels (merchant_id, product_id, variant_id, location_id)
        SELECT $1, u.product_id, u.variant_id, u.location_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(product_id, variant_id, location_id)
@@ -213,13 +225,7 @@ export class InventoryService {
        ON CONFLICT (variant_id, location_id) DO NOTHING`,
       [merchantId, unique.map((p) => p.productId), variantIds, locationIds],
     );
-    const rows: { id: string; variant_id: string; location_id: string }[] = await manager.query(
-      `SELECT l.id, l.variant_id, l.location_id FROM inventory_levels l
-         JOIN unnest($2::uuid[], $3::uuid[]) AS u(variant_id, location_id) ON u.variant_id = l.variant_id AND u.location_id = l.location_id
-        WHERE l.merchant_id = $1`,
-      [merchantId, variantIds, locationIds],
-    );
-    return new Map(rows.map((r) => [`${r.variant_id}/${r.location_id}`, r.id]));
+    return read();
   }
 
   /**
@@ -335,19 +341,14 @@ export class InventoryService {
     const bad = variantIds.find((id) => !isUuid(id));
     if (bad !== undefined) throw new NotFoundError('Variant', String(bad).slice(0, 64));
     const ids = [...new Set(variantIds.map((id) => id.toLowerCase()))];
-    const variants = await MerchantScopedRepository.for(manager, ProductVariant).find(merchantId, {
-      where: { id: In(ids), deletedAt: IsNull() },
-      select: { id: true, productId: true, sku: true, isDefault: true, merchantId: true },
-    });
-    const productIds = [...new Set(variants.map((v) => v.productId))];
-    const products = productIds.length
-      ? await MerchantScopedRepository.for(manager, Product).find(merchantId, { where: { id: In(productIds), deletedAt: IsNull() }, select: { id: true, trackInventory: true, merchantId: true } })
-      : [];
-    const tracking = new Map(products.map((p) => [p.id, p.trackInventory]));
-    const live = new Map<string, LiveVariant>();
-    for (const v of variants) {
-      if (tracking.has(v.productId)) live.set(v.id, { id: v.id, productId: v.productId, sku: v.sku, isDefault: v.isDefault, trackInventory: tracking.get(v.productId)! });
-    }
+    const rows: { id: string; product_id: string; sku: string | null; is_default: boolean; track_inventory: boolean }[] = await manager.query(
+      `SELECT v.id, v.product_id, v.sku, v.is_default, p.track_inventory
+         FROM product_variants v
+         JOIN products p ON p.id = v.product_id AND p.merchant_id = v.merchant_id AND p.deleted_at IS NULL
+        WHERE v.merchant_id = $1 AND v.id = ANY($2::uuid[]) AND v.deleted_at IS NULL`,
+      [merchantId, ids],
+    );
+    const live = new Map<string, LiveVariant>(rows.map((r) => [r.id, { id: r.id, productId: r.product_id, sku: r.sku, isDefault: r.is_default, trackInventory: r.track_inventory }]));
     const unknown = ids.find((id) => !live.has(id));
     if (unknown) throw new NotFoundError('Variant', unknown);
     return live;

@@ -116,7 +116,12 @@ export class OrdersService {
       gclid: utm.gclid ?? null,
       orderNumber: await this.nextOrderNumber(manager, draft.merchantId),
     });
+    // insert() fills in what the database generated (timestamps, defaults); what it did not return
+    // is null in the row too. The order is then complete without reading it back.
     await manager.insert(Order, order);
+    for (const column of manager.connection.getMetadata(Order).columns) {
+      if (column.getEntityValue(order) === undefined) column.setEntityValue(order, null);
+    }
     await insertRows(
       manager,
       OrderItem,
@@ -124,9 +129,8 @@ export class OrdersService {
       ['merchantId', 'orderId', 'position', 'productId', 'variantId', 'productName', 'sku', 'variantAttributes', 'imageUrl', 'quantity', 'unitPrice', 'total'],
     );
     await manager.insert(OrderStatusHistory, { merchantId: draft.merchantId, orderId: draft.id, fromStatus: null, toStatus: 'pending', source: 'customer', note: null, actorId: actorOf(ctx) });
-    const saved = await manager.findOneByOrFail(Order, { id: draft.id });
-    await this.outbox.publish(manager, Jobs.OrderCreated, this.eventPayload(saved, null, 'customer', null, items.length));
-    return saved;
+    await this.outbox.publish(manager, Jobs.OrderCreated, this.eventPayload(order, null, 'customer', null, items.length));
+    return order;
   }
 
   // --- locking and transitions ----------------------------------------------------------------

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig, formatMinor, Jobs, OutboxService } from '@app/common';
+import { Merchant } from '../merchants/entities/merchant.entity';
 import { OrderItem } from '../orders/entities/order-item.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrdersReadService } from '../orders/orders-read.service';
@@ -30,7 +31,7 @@ export class PaymentsService {
   ) {}
 
   /** `items`: the order's lines in position order when the caller holds them (checkout just wrote them); read otherwise. */
-  async ensureCheckoutSession(order: Order, items?: Pick<OrderItem, 'productName' | 'quantity' | 'unitPrice'>[]): Promise<{ order: Order; clientSecret: string | null }> {
+  async ensureCheckoutSession(order: Order, items?: Pick<OrderItem, 'productName' | 'quantity' | 'unitPrice'>[], merchant?: Merchant): Promise<{ order: Order; clientSecret: string | null }> {
     if (order.paymentSessionId || order.status !== 'pending') {
       const payment = await this.dataSource.manager.findOneBy(Payment, { orderId: order.id });
       return { order, clientSecret: payment?.clientSecret ?? null };
@@ -47,7 +48,7 @@ export class PaymentsService {
       shippingMinor: order.shippingFee,
       taxMinor: order.pricesIncludeTax ? 0 : order.taxAmount,
       // A connected merchant's session carries its account and the platform fee (metadata; the payout is a later transfer).
-      ...(await this.transfers.checkoutTerms(order.merchantId, order.amountTotal, order.currency)),
+      ...(await this.transfers.checkoutTerms(merchant?.id === order.merchantId ? merchant : order.merchantId, order.amountTotal, order.currency)),
       successUrl: order.successUrl ?? '',
       cancelUrl: order.cancelUrl ?? '',
       expiresAt: order.expiresAt,

@@ -79,9 +79,12 @@ export class TransfersService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** What a checkout session carries for a connected merchant (metadata only: the charge stays on the platform). */
-  async checkoutTerms(merchantId: string, amountMinor: number, currency: string): Promise<{ connectedAccountId: string | null; applicationFeeMinor: number | null }> {
-    const merchant = await this.dataSource.manager.findOneBy(Merchant, { id: merchantId });
+  /**
+   * What a checkout session carries for a connected merchant (metadata only: the charge stays on
+   * the platform). Pass the merchant when the caller has just read it.
+   */
+  async checkoutTerms(merchantOrId: string | Merchant, amountMinor: number, currency: string): Promise<{ connectedAccountId: string | null; applicationFeeMinor: number | null }> {
+    const merchant = typeof merchantOrId === 'string' ? await this.dataSource.manager.findOneBy(Merchant, { id: merchantOrId }) : merchantOrId;
     if (!merchant?.connectedAccountId) return { connectedAccountId: null, applicationFeeMinor: null };
     return { connectedAccountId: merchant.connectedAccountId, applicationFeeMinor: platformFeeOf(amountMinor, currency, this.feeBpsOf(merchant)) };
   }

@@ -40,13 +40,19 @@ function columnsOf<T extends ObjectLiteral>(manager: EntityManager, target: Enti
 /** INSERT … SELECT: the given properties of every row (missing ones are NULL, not the column default). */
 export async function insertRows<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], properties: readonly (keyof T & string)[]): Promise<void> {
   if (!rows.length) return;
+  const { sql, parameters } = insertRowsStatement(manager, target, rows, properties);
+  await manager.query(sql, parameters);
+}
+
+/** insertRows' statement (its one parameter is $1), for callers that run it inside a larger one. */
+export function insertRowsStatement<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], properties: readonly (keyof T & string)[]): { sql: string; parameters: [string] } {
   const { metadata, columns } = columnsOf(manager, target, properties);
   const data = rows.map((row) => columns.map((c) => value(c, row[c.propertyName as keyof T])));
-  await manager.query(
-    `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
+  return {
+    sql: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
      SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements($1::jsonb) AS e`,
-    [JSON.stringify(data)],
-  );
+    parameters: [JSON.stringify(data)],
+  };
 }
 
 export interface RowUpdate<T> {

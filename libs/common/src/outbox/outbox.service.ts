@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { insertRows } from '../database/bulk-write';
+import { insertRowsStatement } from '../database/bulk-write';
 import type { JobDefinition, PayloadOf } from '../queue/jobs';
 import { OutboxEvent } from './outbox-event.entity';
 
@@ -19,19 +19,8 @@ export class OutboxService {
     payload: PayloadOf<J>,
     options: { delayMs?: number } = {},
   ): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error(`Outbox event ${job.queue}/${job.name} must be published inside a transaction`);
-    }
-    const availableAt = new Date(Date.now() + (options.delayMs ?? 0));
-    const row = await manager.getRepository(OutboxEvent).save({
-      queue: job.queue,
-      name: job.name,
-      payload: payload as Record<string, unknown>,
-      availableAt,
-    });
-    // Delivered at commit: wakes the relay now instead of at its next poll.
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, row.id]);
-    return row.id;
+    const [id] = await this.publishMany(manager, [{ job, payload }], options);
+    return id;
   }
 
   /**
@@ -45,8 +34,9 @@ export class OutboxService {
     }
     const availableAt = new Date(Date.now() + (options.delayMs ?? 0));
     const rows = events.map(({ job, payload }) => ({ id: randomUUID(), queue: job.queue, name: job.name, payload: payload as Record<string, unknown>, availableAt }));
-    await insertRows(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt']);
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, rows[0].id]);
+    // The rows and the notification in one round trip (the notification is delivered at commit either way).
+    const insert = insertRowsStatement(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt']);
+    await manager.query(`WITH inserted AS (${insert.sql}) SELECT pg_notify($2, $3)`, [...insert.parameters, OUTBOX_CHANNEL, rows[0].id]);
     return rows.map((r) => r.id);
   }
 }

@@ -39,7 +39,7 @@ export interface TestCheckoutView {
   cancelUrl: string;
 }
 
-const sessionIdOf = (row: TestPaymentSession) => `${SESSION_PREFIX}${row.id}`;
+const sessionIdOf = (row: Pick<TestPaymentSession, 'id'>) => `${SESSION_PREFIX}${row.id}`;
 const stripeTime = (date: Date) => Math.floor(date.getTime() / 1000);
 const withSessionId = (url: string, sessionId: string) => url.split('{CHECKOUT_SESSION_ID}').join(sessionId);
 
@@ -74,8 +74,11 @@ export class TestPaymentProvider implements PaymentProvider {
       expiresAt: input.expiresAt,
     };
     // A retried call with the same key finds the first call's session instead of making another.
-    await this.dataSource.createQueryBuilder().insert().into(TestPaymentSession).values(values).orIgnore().execute();
-    const row = await this.dataSource.getRepository(TestPaymentSession).findOneByOrFail({ idempotencyKey: input.idempotencyKey });
+    const inserted = await this.dataSource.createQueryBuilder().insert().into(TestPaymentSession).values(values).orIgnore().execute();
+    const createdId = (inserted.raw as { id?: string }[])[0]?.id;
+    const row: Pick<TestPaymentSession, 'id' | 'orderId' | 'amountMinor' | 'currency' | 'paymentIntentId' | 'expiresAt'> = createdId
+      ? { ...values, id: createdId, paymentIntentId: null }
+      : await this.dataSource.getRepository(TestPaymentSession).findOneByOrFail({ idempotencyKey: input.idempotencyKey });
     if (row.orderId !== input.orderId || row.amountMinor !== input.amountMinor || row.currency !== currency) {
       throw new PaymentProviderError('idempotency_conflict', `idempotency key ${input.idempotencyKey} was used for another checkout`, this.name);
     }
