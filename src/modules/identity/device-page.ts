@@ -1,14 +1,9 @@
-const escape = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml as escape, htmlPage } from '@app/common';
 
 const STYLE = `
-  body { font-family: system-ui, sans-serif; background: #f5f6f8; margin: 0; }
-  main { max-width: 420px; margin: 8vh auto; background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 2px 12px #0001; }
-  h1 { font-size: 1.3rem; margin-top: 0; }
   label { display: block; margin: 1rem 0 .3rem; font-weight: 600; }
   input { width: 100%; box-sizing: border-box; padding: .6rem; font-size: 1rem; border: 1px solid #ccd; border-radius: 6px; }
   input[name=user_code] { letter-spacing: .2em; text-transform: uppercase; font-family: monospace; }
-  .actions { display: flex; gap: .8rem; margin-top: 1.5rem; }
   button { flex: 1; padding: .7rem; font-size: 1rem; border-radius: 6px; border: 0; cursor: pointer; }
   button[value=approve] { background: #1a73e8; color: #fff; }
   button[value=deny] { background: #e8eaed; }
@@ -16,12 +11,7 @@ const STYLE = `
   .ok { background: #e6f4ea; color: #137333; padding: .7rem; border-radius: 6px; }
 `;
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title><style>${STYLE}</style></head>
-<body><main>${body}</main></body></html>`;
-}
+const page = (title: string, body: string): string => htmlPage(title, body, STYLE);
 
 /** The sign-in-and-approve form: no script, so it works under the API's strict CSP. */
 export function deviceFormPage(options: { userCode?: string; email?: string; error?: string } = {}): string {

@@ -4,3 +4,4 @@ export * from './request-id';
 export * from './openapi';
 export * from './redis-throttler.storage';
 export * from './conditional';
+export * from './html-page';

@@ -1,16 +1,9 @@
-import { formatMinor } from '@app/common';
+import { escapeHtml as escape, formatMinor, htmlPage } from '@app/common';
 import type { TestCheckoutView } from './test.provider';
 
-const escape = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 const STYLE = `
-  body { font-family: system-ui, sans-serif; background: #f5f6f8; margin: 0; }
-  main { max-width: 420px; margin: 8vh auto; background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 2px 12px #0001; }
-  h1 { font-size: 1.3rem; margin-top: 0; }
   .amount { font-size: 2rem; font-weight: 700; margin: .5rem 0 1rem; }
   .note { color: #5f6368; font-size: .9rem; }
-  .actions { display: flex; gap: .8rem; margin-top: 1.5rem; }
   form { flex: 1; margin: 0; }
   button { width: 100%; padding: .7rem; font-size: 1rem; border-radius: 6px; border: 0; cursor: pointer; }
   button.pay { background: #1a73e8; color: #fff; }
@@ -50,12 +43,11 @@ export function renderTestCheckoutPage(checkout: TestCheckoutView, basePath = '/
 </div>`
       : `<p class="state ${checkout.state}" role="status">${escape(STATE_TEXT[checkout.state])}</p>
 ${backLink(checkout.state === 'paid' ? checkout.successUrl : checkout.cancelUrl)}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Test checkout · order ${escape(checkout.orderNumber)}</title><style>${STYLE}</style></head>
-<body><main>
-<h1>Order ${escape(checkout.orderNumber)}</h1>
+  return htmlPage(
+    `Test checkout · order ${checkout.orderNumber}`,
+    `<h1>Order ${escape(checkout.orderNumber)}</h1>
 <p class="amount">${escape(amount)}</p>
-${body}
-</main></body></html>`;
+${body}`,
+    STYLE,
+  );
 }
