@@ -1,5 +1,12 @@
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { SIZE_NAMES, SizeName } from './entities/media.entity';
+
+/**
+ * sharp (libvips, ~8 MB resident) is loaded on the first image read, not at import: the API only
+ * needs it when an image is uploaded, and most processes never do (issue 9: API idle memory).
+ */
+let sharpModule: Promise<typeof Sharp> | undefined;
+const loadSharp = (): Promise<typeof Sharp> => (sharpModule ??= import('sharp').then((m) => m.default));
 
 /** The longest side of each resized version, in pixels. */
 export const SIZE_BOXES: Record<SizeName, number> = { small: 200, medium: 600, large: 1200 };
@@ -18,6 +25,7 @@ export interface ImageDimensions {
 
 /** Width and height as displayed (EXIF orientations 5–8 swap them), reading only the header. */
 export async function imageDimensions(input: string | Buffer): Promise<ImageDimensions> {
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
     if (!meta.width || !meta.height) throw new Error('no dimensions');
@@ -51,6 +59,7 @@ export async function renderSizes(input: string, original: ImageDimensions): Pro
     const key = `${dims.width}x${dims.height}`;
     byWidth.set(key, { dims, names: [...(byWidth.get(key)?.names ?? []), name] });
   }
+  const sharp = await loadSharp();
   const out: RenderedSize[] = [];
   for (const { dims, names } of byWidth.values()) {
     try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,7 @@ import {
   OnJob,
   OutboxService,
   PayloadOf,
+  unrecoverableJobError,
 } from '@app/common';
 import { CatalogVersionService } from '../catalog/catalog-version.service';
 import { describeType, detectContentType, isImageType } from './content-type';
@@ -184,7 +185,7 @@ export class MediaJobsHandler {
   @OnJob(Jobs.MediaDeleteObjects)
   async deleteObjects(payload: MediaDeleteObjectsPayload): Promise<{ deleted: number }> {
     if (payload.driver !== this.storage.name) {
-      throw new UnrecoverableError(`Objects of media ${payload.media_id} are in ${payload.driver} storage; this worker uses ${this.storage.name}`);
+      throw unrecoverableJobError(`Objects of media ${payload.media_id} are in ${payload.driver} storage; this worker uses ${this.storage.name}`);
     }
     for (const key of payload.keys) await this.storage.delete(key);
     return { deleted: payload.keys.length };

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
-import { Jobs, OnJob, PayloadOf } from '@app/common';
+import type { Job } from 'bullmq';
+import { Jobs, OnJob, PayloadOf, unrecoverableJobError } from '@app/common';
 import { PaymentEventRejectedError, PaymentEventsService, ProcessResult } from './payment-events.service';
 import { PaymentVerificationService, VerificationResult } from './payment-verification.service';
 
@@ -31,7 +31,7 @@ export class PaymentJobsHandler {
       if (!result.alreadyDone) this.logger.log({ event_id: payload.event_id, status: result.status, outcome: result.outcome }, 'Payment event applied');
       return result;
     } catch (err) {
-      if (err instanceof PaymentEventRejectedError) throw new UnrecoverableError(err.message);
+      if (err instanceof PaymentEventRejectedError) throw unrecoverableJobError(err.message);
       throw err;
     }
   }

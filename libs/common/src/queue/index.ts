@@ -1,4 +1,5 @@
 export * from './queues';
+export * from './bullmq';
 export * from './jobs';
 export * from './on-job.decorator';
 export * from './job-handlers';

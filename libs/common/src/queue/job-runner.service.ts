@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config';
 import { workerConnectionOptions } from '../redis/redis';
+import { bullmq, unrecoverableJobError } from './bullmq';
 import { buildHandlerMap, DiscoveredHandler } from './job-handlers';
 import { ALL_JOBS, JobDefinition, jobKey } from './jobs';
 import { ON_JOB } from './on-job.decorator';
@@ -46,13 +47,14 @@ export class JobRunner implements BeforeApplicationShutdown {
   start(known: readonly JobDefinition[] = ALL_JOBS, queues: readonly QueueName[] = ALL_QUEUES): void {
     const handlers = buildHandlerMap(this.discoverHandlers(), known);
     const connection = workerConnectionOptions(this.config.redis.url);
+    const { Worker } = bullmq();
     for (const queue of queues) {
       const worker = new Worker(
         queue,
         async (job: Job) => {
           const handler = handlers.get(jobKey({ queue, name: job.name }));
           // A job nobody handles will never succeed; fail it once, visibly, instead of retrying.
-          if (!handler) throw new UnrecoverableError(`No handler for job ${queue}/${job.name}`);
+          if (!handler) throw unrecoverableJobError(`No handler for job ${queue}/${job.name}`);
           return handler.handle(job.data, job);
         },
         { connection, prefix: this.config.redis.queuePrefix, concurrency: this.config.worker.concurrency, autorun: true },

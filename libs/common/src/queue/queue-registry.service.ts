@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config';
 import { workerConnectionOptions } from '../redis/redis';
+import { bullmq } from './bullmq';
 import { QUEUE_JOB_OPTIONS, QueueName } from './queues';
 
 /** Opens each queue's producer connection on first use and closes them all on shutdown. */
@@ -14,6 +15,7 @@ export class QueueRegistry implements OnApplicationShutdown {
   get(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
+      const { Queue } = bullmq();
       queue = new Queue(name, {
         prefix: this.config.redis.queuePrefix,
         // Producers fail fast while Redis is down; the outbox relay retries later.

@@ -66,7 +66,7 @@ async function acceptUpload(driver: LocalStorageDriver, request: FastifyRequest,
  */
 export async function registerLocalMediaRoutes(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   if (config.media.driver !== 'local') return;
-  const driver = createStorageDriver(config) as LocalStorageDriver;
+  const driver = (await createStorageDriver(config)) as LocalStorageDriver;
   await mkdir(driver.dir, { recursive: true });
   const maxBytes = Math.max(config.media.maxImageBytes, config.media.maxFileBytes);
 

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { normalizeCurrency } from '@app/common';
 import {
   assertCheckoutTotals,
@@ -24,6 +24,16 @@ import {
  * SDK's types fail to compile when it no longer matches the installed SDK.
  */
 export const STRIPE_API_VERSION = '2026-10-28.endive' satisfies Stripe.LatestApiVersion;
+
+/**
+ * The SDK (~220 modules, 40–100 ms) is required when a Stripe provider is constructed rather than
+ * when this file is imported, so a process that runs the test provider never loads it (issue 9:
+ * API cold start). Only types are imported above.
+ */
+function loadStripeSdk(): typeof Stripe {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('stripe') as typeof Stripe;
+}
 
 /** Stripe refuses a Checkout Session expiring sooner than 30 minutes or later than 24 hours after creation. */
 const MIN_SESSION_SECONDS = 30 * 60;
@@ -65,13 +75,17 @@ export interface StripeProviderOptions {
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
   private readonly stripe: Stripe;
+  /** The SDK's error classes, for instanceof (the SDK itself is loaded in the constructor). */
+  private readonly errors: typeof Stripe.errors;
   private readonly webhookSecret: string | null;
   private readonly webhookToleranceSeconds: number;
 
   constructor(options: StripeProviderOptions) {
     const base = options.apiBaseUrl ? new URL(options.apiBaseUrl) : null;
     const protocol = base?.protocol === 'http:' ? 'http' : 'https';
-    this.stripe = new Stripe(options.secretKey, {
+    const StripeSdk = loadStripeSdk();
+    this.errors = StripeSdk.errors;
+    this.stripe = new StripeSdk(options.secretKey, {
       apiVersion: STRIPE_API_VERSION,
       maxNetworkRetries: options.maxNetworkRetries ?? 2,
       timeout: options.timeoutMs ?? 20_000,
@@ -199,7 +213,7 @@ export class StripePaymentProvider implements PaymentProvider {
     try {
       event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, this.webhookSecret, this.webhookToleranceSeconds);
     } catch (err) {
-      if (err instanceof Stripe.errors.StripeSignatureVerificationError) {
+      if (err instanceof this.errors.StripeSignatureVerificationError) {
         const old = /tolerance/i.test(err.message);
         throw new InvalidWebhookError(old ? 'timestamp_outside_tolerance' : 'invalid_signature', old ? 'Stripe-Signature timestamp is too old' : 'Invalid Stripe-Signature');
       }
@@ -223,14 +237,14 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   private toProviderError(what: string, err: unknown): unknown {
-    if (!(err instanceof Stripe.errors.StripeError)) return err;
+    if (!(err instanceof this.errors.StripeError)) return err;
     const message = `Stripe could not ${what}: ${err.message}`;
     const code = err.code ?? null;
-    if (err instanceof Stripe.errors.StripeIdempotencyError) return new PaymentProviderError('idempotency_conflict', message, this.name, code);
-    if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+    if (err instanceof this.errors.StripeIdempotencyError) return new PaymentProviderError('idempotency_conflict', message, this.name, code);
+    if (err instanceof this.errors.StripeAuthenticationError || err instanceof this.errors.StripePermissionError) {
       return new PaymentProviderError('authentication', message, this.name, code);
     }
-    if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+    if (err instanceof this.errors.StripeInvalidRequestError) {
       if (code === 'charge_already_refunded' || code === 'amount_too_large' || (err.param === 'amount' && /greater than/i.test(err.message))) {
         return new PaymentProviderError('refund_exceeds_captured', message, this.name, code);
       }
