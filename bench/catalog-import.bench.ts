@@ -22,7 +22,6 @@
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -30,6 +29,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, createDatabaseIfMissing, deleteKeysWithPrefix, dropDatabase, loadConfig, RequestContext } from '@app/common';
 import { createDataSource } from '../src/database/create-data-source';
+import { deployedCommand } from './lib/npm-script';
 import { CatalogImportHandler } from '../src/modules/catalog/csv/catalog-import.handler';
 import { CatalogImportService } from '../src/modules/catalog/csv/catalog-import.service';
 import { exportHeader } from '../src/modules/catalog/csv/product-csv';
@@ -67,15 +67,6 @@ function parseOptions(argv: string[]): Options {
     else throw new Error(`unknown option ${arg} (use --rows N, --seed N, --keep, --worker-flags "…")`);
   }
   return options;
-}
-
-/** The node flags `npm run start:worker` starts the worker with (`node <flags> dist/src/worker.js`). */
-function deployedWorkerFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const command = pkg.scripts?.['start:worker'] ?? '';
-  const match = /\bnode\s+((?:--?\S+\s+)*)\S*worker\.js\b/.exec(command);
-  if (!match) throw new Error(`cannot read the worker's node flags from the start:worker script: ${command}`);
-  return match[1].split(/\s+/).filter(Boolean);
 }
 
 /** The environment both processes load their config from: production-like, logging at warn, a scratch database. */
@@ -330,9 +321,10 @@ async function main(): Promise<void> {
     generated = null;
     if (!queued || !report.job_id) throw new Error(`expected a queued import, got ${JSON.stringify(report)}`);
 
-    const workerFlags = options.workerFlags ?? deployedWorkerFlags();
+    const deployed = deployedCommand(join(__dirname, '..', '..'), 'start:worker');
+    const workerFlags = options.workerFlags ?? deployed.nodeFlags;
     log(`running the catalog-import job in a worker process (node ${[...workerFlags, ''].join(' ')}…)`);
-    const worker = await runWorker(env, { run_id: report.job_id, merchant_id: merchantId }, workerFlags);
+    const worker = await runWorker({ ...deployed.env, ...env }, { run_id: report.job_id, merchant_id: merchantId }, workerFlags);
 
     const [run] = await dataSource.query(`SELECT status, processed_rows, created, updated, unchanged, failed, errors FROM catalog_import_runs WHERE id = $1`, [report.job_id]);
     const found = await counts(dataSource, merchantId);

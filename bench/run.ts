@@ -4,8 +4,8 @@
  *   npm run bench                                               every scenario
  *   npm run bench -- --scenario product-list,product-detail --check
  *
- * Runs the scenarios of bench/scenarios against the production build in dist/: the API
- * (`node dist/src/main.js`) and the worker (`node <start:worker's flags> dist/src/worker.js`) with
+ * Runs the scenarios of bench/scenarios against the production build in dist/: the API and the
+ * worker started as `npm run start:api` / `start:worker` start them (bench/lib/npm-script.ts), with
  * NODE_ENV=production, LOG_LEVEL=warn and a JWT secret made for the run, on 127.0.0.1, plus the
  * floor server (bench/floor-server.ts), each started when a scenario first needs it. Where taskset
  * exists and there are two CPUs or more, the servers run on the first half of the CPUs and this
@@ -21,7 +21,6 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,6 +28,7 @@ import { Client, Pool } from 'pg';
 import { deleteKeysWithPrefix, liveWorkers } from '@app/common';
 import { dataRequest, generateBenchData } from './data/generate';
 import { productionEnv } from './lib/bench-env';
+import { deployedCommand } from './lib/npm-script';
 import { benchDatabaseUrl, databaseName, DIST, prepareBenchDatabase, REPO_ROOT, tableExists } from './lib/bench-database';
 import { OptionSpec, parseOptions } from './lib/cli-options';
 import { Dataset, readDataset } from './lib/dataset';
@@ -50,15 +50,6 @@ const OPTIONS: Record<string, OptionSpec> = {
 };
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-/** The node flags an npm script starts its entry point with (`node <flags> dist/src/worker.js`). */
-function scriptNodeFlags(script: string, entry: string): string[] {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const command = pkg.scripts?.[script] ?? '';
-  const match = new RegExp(`\\bnode\\s+((?:--?\\S+\\s+)*)\\S*${entry.replace('.', '\\.')}\\b`).exec(command);
-  if (!match) throw new Error(`cannot read the node flags of ${entry} from the ${script} script: ${command}`);
-  return match[1].split(/\s+/).filter(Boolean);
-}
 
 function gitDescription(): string {
   try {
@@ -111,11 +102,12 @@ class Servers {
 
   async spawnApi(): Promise<HttpServer> {
     const port = await freePort();
+    const api = deployedCommand(REPO_ROOT, 'start:api');
     const process = ServerProcess.start({
       name: 'api',
-      args: [join(DIST, 'src', 'main.js')],
-      nodeFlags: scriptNodeFlags('start:api', 'main.js'),
-      env: this.env({ PORT: String(port) }),
+      args: [join(REPO_ROOT, api.entry)],
+      nodeFlags: api.nodeFlags,
+      env: { ...api.env, ...this.env({ PORT: String(port) }) },
       cpus: this.cpus,
       cwd: REPO_ROOT,
     });
@@ -148,11 +140,12 @@ class Servers {
 
   worker(): Promise<ServerProcess> {
     this.workerProcess ??= (async () => {
+      const worker = deployedCommand(REPO_ROOT, 'start:worker');
       const process = ServerProcess.start({
         name: 'worker',
-        args: [join(DIST, 'src', 'worker.js')],
-        nodeFlags: scriptNodeFlags('start:worker', 'worker.js'),
-        env: this.env(),
+        args: [join(REPO_ROOT, worker.entry)],
+        nodeFlags: worker.nodeFlags,
+        env: { ...worker.env, ...this.env() },
         cpus: this.cpus,
         cwd: REPO_ROOT,
       });

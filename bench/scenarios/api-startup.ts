@@ -9,9 +9,9 @@ const SETTLE_MS = 5_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
- * Cold start: `node dist/src/main.js` spawned (pinned like the measured API) until the first 200
- * from /health/ready, which answers only once PostgreSQL and Redis are reachable, three times; and
- * the RSS of each started API after it has sat idle for a few seconds.
+ * Cold start: the API spawned as `npm run start:api` starts it (pinned like the measured API) until
+ * the first 200 from /health/ready, which answers only once PostgreSQL and Redis are reachable,
+ * three times; and the RSS of each started API after it has sat idle for a few seconds.
  */
 export const apiStartup: Scenario = {
   name: 'api-startup',

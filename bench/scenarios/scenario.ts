@@ -61,11 +61,11 @@ export interface BenchContext {
   readonly db: Pool;
   /** The environment the API and worker run with (production, logs at warn, the bench database…). */
   serverEnv(overrides?: Record<string, string>): Record<string, string>;
-  /** The production API (`node dist/src/main.js`), started on first use and shared by the scenarios. */
+  /** The production API (as `npm run start:api` starts it), started on first use and shared by the scenarios. */
   api(): Promise<HttpServer>;
   /** Spawns another API process of the same build and settings on a free port, without waiting for it; the caller stops it. */
   spawnApi(): Promise<HttpServer>;
-  /** The worker (`node <start:worker flags> dist/src/worker.js`), started on first use. */
+  /** The worker (as `npm run start:worker` starts it), started on first use. */
   worker(): Promise<ServerProcess>;
   /** The floor server (bench/floor-server.ts), started on first use. */
   floor(): Promise<HttpServer>;
