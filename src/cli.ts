@@ -8,6 +8,7 @@ import { AppConfig, AppException, ConfigError, createDatabaseIfMissing, loadConf
 import { CoreModule } from './core.module';
 import { createDataSource } from './database/create-data-source';
 import { DOMAIN_MODULES } from './modules';
+import { AnalyticsRebuildService } from './modules/analytics/analytics-rebuild.service';
 import { AuthService } from './modules/identity/auth.service';
 import { DemoSeeder } from './modules/demo/demo.seeder';
 
@@ -74,6 +75,15 @@ program
     }
     const result = await withServices(config, (get) => get(DemoSeeder).seed());
     for (const line of result) out(line);
+  });
+
+program
+  .command('analytics:rebuild')
+  .description('Recompute the analytics rollups from orders and transfers (idempotent; safe while the API and worker run)')
+  .option('--merchant <id>', 'one store (default: all)')
+  .action(async (options: { merchant?: string }) => {
+    const result = await withServices(loadConfig(), (get) => get(AnalyticsRebuildService).rebuild(options.merchant));
+    out(`rebuilt analytics of ${result.merchant_id ?? 'every store'}: ${JSON.stringify(result)}`);
   });
 
 // Generation goes through TypeORM's own CLI on the compiled DataSource, writing into migrations/.

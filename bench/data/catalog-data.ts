@@ -12,6 +12,7 @@ import { InventoryLevel } from '../../src/modules/inventory/entities/inventory-l
 import { InventoryMovement } from '../../src/modules/inventory/entities/inventory-movement.entity';
 import { StockLocation } from '../../src/modules/inventory/entities/stock-location.entity';
 import { DEFAULT_LOCATION_NAME } from '../../src/modules/inventory/inventory.service';
+import { HomepageConfig, HomepageSection } from '../../src/modules/homepage/entities/homepage.entities';
 import { Media } from '../../src/modules/media/entities/media.entity';
 import { Merchant } from '../../src/modules/merchants/entities/merchant.entity';
 import { SeededRandom } from '../lib/seeded-random';
@@ -33,6 +34,8 @@ export const CATALOG_ENTITIES = [
   ProductImage,
   InventoryLevel,
   InventoryMovement,
+  HomepageConfig,
+  HomepageSection,
 ];
 
 /** Bench stores are `bench-store-1`, `bench-store-2`…; accounts are `…@bench.local`. */
@@ -134,7 +137,49 @@ export async function generateCatalog(manager: EntityManager, plan: CatalogPlan)
     plan.log(`store ${store.merchant.slug}: ${store.productCount} products`);
   }
   await createCustomers(manager, random, plan, now, counts);
+  await writeHomepages(manager, random, plan, stores, now);
   return counts;
+}
+
+/**
+ * Each store's published homepage, as the homepage routes would save it (normalized settings): a
+ * banner of two of its own images, four collections, a product grid of its first collection
+ * (limit 8) and a featured product; titles in en and fr. Written last, so the rest of the data
+ * stays the same for a seed.
+ */
+async function writeHomepages(manager: EntityManager, random: SeededRandom, plan: CatalogPlan, stores: Store[], now: number): Promise<void> {
+  const media: Partial<Media>[] = [];
+  const configs: Partial<HomepageConfig>[] = [];
+  const sections: Partial<HomepageSection>[] = [];
+  for (const store of stores) {
+    const merchantId = store.merchant.id;
+    const created = new Date(now - 30 * DAY_MS);
+    const [featured] = await manager.query(
+      `SELECT handle FROM products WHERE merchant_id = $1 AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
+      [merchantId],
+    );
+    const hero = [imageMedia(random, plan, store, 'homepage-hero', created), imageMedia(random, plan, store, 'homepage-sale', created)];
+    media.push(...hero);
+    const configId = random.uuid();
+    configs.push({ id: configId, createdAt: created, updatedAt: created, merchantId, version: 7, templateKey: 'standard', pageSettings: { background_mode: 'fixed', background_overlay_color: '#000000', background_overlay_opacity: 0.2 } });
+    const image = (m: Partial<Media>, alt: string, actionType: string, actionValue: string | null) => ({
+      url: null, media_id: m.id, mobile_url: null, mobile_media_id: null, alt, action_type: actionType, action_value: actionValue,
+    });
+    const slugs = store.collections.map((c) => c.slug);
+    const blocks: [string, Record<string, unknown>, string, string][] = [
+      ['banner', { images: [image(hero[0], 'New season', 'collection', slugs[0]), image(hero[1], 'Sale', 'url', 'https://example.com/sale')], image_fit: 'cover' }, 'Welcome', 'Bienvenue'],
+      ['collections', { collection_slugs: slugs.slice(0, 4) }, 'Shop by collection', 'Nos collections'],
+      ['collection_products', { collection_slug: slugs[0], limit: 8 }, 'New arrivals', 'Nouveautés'],
+      ['featured', featured ? { target_type: 'product', target_handle: featured.handle, cta_text: 'Shop now', url: null } : { target_type: 'url', target_handle: null, cta_text: 'Shop now', url: 'https://example.com/' }, 'Featured', 'À la une'],
+    ];
+    blocks.forEach(([type, settings, en, fr], i) =>
+      sections.push({ createdAt: created, updatedAt: created, merchantId, configId, position: i + 1, type, settings, translations: { en: { title: en, description: null }, fr: { title: fr, description: null } } }),
+    );
+  }
+  await insertAll(manager, Media, media);
+  await insertAll(manager, HomepageConfig, configs);
+  await insertAll(manager, HomepageSection, sections);
+  plan.log(`homepages: ${configs.length} (${sections.length} sections)`);
 }
 
 async function createStores(manager: EntityManager, random: SeededRandom, plan: CatalogPlan, now: number, counts: CatalogCounts): Promise<Store[]> {

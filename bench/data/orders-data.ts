@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { ROLLUP_REBUILD_SQL, ROLLUP_TABLES } from '../../src/modules/analytics/analytics-rebuild.service';
 import { BENCH_EMAIL_DOMAIN, STORE_SLUG_PREFIX } from './catalog-data';
 
 export interface OrdersPlan {
@@ -31,7 +32,7 @@ const pick = (salt: string, mod: number | string) => `(abs(hashtextextended($3::
  * the bench customers (`customer<n>@bench.local`) in the bench stores (`bench-store-<n>`) over the
  * last year, with their items (products and variants of the generated catalog, priced from it),
  * status history, test-provider payments for the paid ones, the order-number counters, and the
- * `merchant_daily_sales` roll-up the analytics consumer would have built from their events.
+ * analytics roll-ups the order-events consumer would have built from their events.
  *
  * Set-based SQL only (`INSERT … SELECT … FROM generate_series`), in batches of 100k orders:
  * a million orders through parameters would take minutes. Statuses follow age: orders of the last
@@ -206,23 +207,10 @@ export async function generateOrders(manager: EntityManager, plan: OrdersPlan): 
     plan.log(`orders: ${outcome.written} of ${plan.orders}`);
   }
 
-  // The daily roll-up the analytics consumer keeps from order events, for every generated order.
-  await manager.query(`
-    INSERT INTO merchant_daily_sales (merchant_id, day, currency, orders_placed, orders_paid, orders_cancelled, items_sold, gross_paid, refunded)
-    SELECT merchant_id, day, currency, sum(placed), sum(paid), sum(cancelled), sum(items), sum(gross), sum(refunded)
-      FROM (
-        SELECT merchant_id, (created_at AT TIME ZONE 'UTC')::date AS day, currency, 1 AS placed, 0 AS paid, 0 AS cancelled, 0 AS items, 0::bigint AS gross, 0::bigint AS refunded FROM orders
-        UNION ALL
-        SELECT o.merchant_id, (o.paid_at AT TIME ZONE 'UTC')::date, o.currency, 0, 1, 0, (SELECT count(*)::int FROM order_items i WHERE i.order_id = o.id), o.amount_total, 0 FROM orders o WHERE o.paid_at IS NOT NULL
-        UNION ALL
-        SELECT merchant_id, (cancelled_at AT TIME ZONE 'UTC')::date, currency, 0, 0, 1, 0, 0, 0 FROM orders WHERE cancelled_at IS NOT NULL
-        UNION ALL
-        SELECT merchant_id, (refunded_at AT TIME ZONE 'UTC')::date, currency, 0, 0, 0, 0, 0, refunded_amount FROM orders WHERE refunded_at IS NOT NULL
-      ) AS facts
-     GROUP BY merchant_id, day, currency
-    ON CONFLICT (merchant_id, day, currency) DO UPDATE SET
-      orders_placed = merchant_daily_sales.orders_placed + EXCLUDED.orders_placed, orders_paid = merchant_daily_sales.orders_paid + EXCLUDED.orders_paid,
-      orders_cancelled = merchant_daily_sales.orders_cancelled + EXCLUDED.orders_cancelled, items_sold = merchant_daily_sales.items_sold + EXCLUDED.items_sold,
-      gross_paid = merchant_daily_sales.gross_paid + EXCLUDED.gross_paid, refunded = merchant_daily_sales.refunded + EXCLUDED.refunded, updated_at = now()`);
+  // The roll-ups the analytics consumer keeps from order events (daily sales, per product and day,
+  // per customer, transfers per month), recomputed for every order with the analytics:rebuild SQL.
+  for (const table of ROLLUP_TABLES) await manager.query(`DELETE FROM ${table}`);
+  for (const sql of ROLLUP_REBUILD_SQL) await manager.query(sql, [null]);
+  await manager.query(`ANALYZE merchant_daily_sales; ANALYZE merchant_daily_product_sales; ANALYZE merchant_customers; ANALYZE merchant_monthly_transfers`);
   return outcome;
 }

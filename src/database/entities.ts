@@ -1,5 +1,8 @@
 import { OutboxEvent, ProcessedEvent } from '@app/common';
+import { MerchantCustomer } from '../modules/analytics/entities/merchant-customer.entity';
+import { MerchantDailyProductSales } from '../modules/analytics/entities/merchant-daily-product-sales.entity';
 import { MerchantDailySales } from '../modules/analytics/entities/merchant-daily-sales.entity';
+import { MerchantMonthlyTransfers } from '../modules/analytics/entities/merchant-monthly-transfers.entity';
 import { AuditLog } from '../modules/audit/entities/audit-log.entity';
 import { Cart, CartItem } from '../modules/cart/entities/cart.entity';
 import { CheckoutIdempotencyKey, CheckoutSettings } from '../modules/checkout/entities/checkout.entities';
@@ -20,6 +23,7 @@ import { InventoryLevel } from '../modules/inventory/entities/inventory-level.en
 import { InventoryMovement } from '../modules/inventory/entities/inventory-movement.entity';
 import { InventoryReservation, InventoryReservationLine } from '../modules/inventory/entities/inventory-reservation.entity';
 import { StockLocation } from '../modules/inventory/entities/stock-location.entity';
+import { HomepageConfig, HomepageSection } from '../modules/homepage/entities/homepage.entities';
 import { Media } from '../modules/media/entities/media.entity';
 import { MerchantTranslation } from '../modules/merchants/entities/merchant-translation.entity';
 import { Merchant } from '../modules/merchants/entities/merchant.entity';
@@ -74,10 +78,15 @@ export const ENTITIES = [
   CheckoutIdempotencyKey,
   CheckoutSettings,
   MerchantDailySales,
+  MerchantDailyProductSales,
+  MerchantCustomer,
+  MerchantMonthlyTransfers,
   Payment,
   PaymentEvent,
   Refund,
   MerchantTransfer,
   TestPaymentSession,
   TestPaymentRefund,
+  HomepageConfig,
+  HomepageSection,
 ];

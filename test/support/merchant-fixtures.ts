@@ -1,4 +1,5 @@
 import type { TestApp } from '../harness/app';
+import { HOMEPAGE_FIXTURES } from './homepage-fixtures';
 import type { TestAccount } from './identity';
 import { MEDIA_FIXTURES } from './media-fixtures';
 import { checkoutBody, markPaid } from './orders';
@@ -268,4 +269,5 @@ export const MERCHANT_ROUTE_FIXTURES: Record<string, (t: TestApp, owner: TestAcc
   },
   ...INVENTORY_FIXTURES,
   ...MEDIA_FIXTURES,
+  ...HOMEPAGE_FIXTURES,
 };

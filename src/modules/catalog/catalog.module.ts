@@ -24,6 +24,6 @@ import { VariantsService } from './variants.service';
   imports: [InventoryModule, CatalogVersionModule],
   controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
   providers: [ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, StorefrontAnswerCache, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
-  exports: [ProductsService, CatalogVersionModule],
+  exports: [ProductsService, CatalogVersionModule, PublicCatalogReader, StorefrontAnswerCache],
 })
 export class CatalogModule {}

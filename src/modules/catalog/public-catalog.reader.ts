@@ -95,8 +95,8 @@ export class PublicCatalogReader {
     return this.dataSource.query(text, values);
   }
 
-  /** Active products of an ACTIVE store, filtered and sorted as the merchant list does. */
-  async page(storeId: string, filter: ProductFilter, page: PageRequest, languages: string[]): Promise<{ items: StorefrontProduct[]; total: number }> {
+  /** Active products of an ACTIVE store, filtered and sorted as the merchant list does; `count: false` skips the COUNT (total is then a lower bound). */
+  async page(storeId: string, filter: ProductFilter, page: PageRequest, languages: string[], options: { count?: boolean } = {}): Promise<{ items: StorefrontProduct[]; total: number }> {
     const { conditions, parameters } = productFilterConditions({ ...filter, publicOnly: true });
     const where = [...conditions, 'p.merchant_id = :storeId'].join(' AND ');
     const order = filter.sortOrder === 'asc' ? 'ASC' : 'DESC';
@@ -110,7 +110,7 @@ export class PublicCatalogReader {
       { ...parameters, storeId, languages, limit: page.limit, offset: page.offset },
     );
     // A page that is not full tells the total without counting (unless it is past the end).
-    const counted = rows.length === page.limit || (rows.length === 0 && page.offset > 0);
+    const counted = options.count !== false && (rows.length === page.limit || (rows.length === 0 && page.offset > 0));
     const total = counted ? (await this.query<{ total: number }>(`SELECT count(*)::int AS total FROM products p WHERE ${where}`, { ...parameters, storeId }))[0].total : page.offset + rows.length;
     return { items: rows.map(storefrontProduct), total };
   }

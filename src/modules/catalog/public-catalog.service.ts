@@ -138,12 +138,7 @@ export class PublicCatalogService {
 
   /** The views of what the reader loaded, in the first fallback language each product has and in the asked currency. */
   private present(found: StorefrontProduct[], options: ViewOptions, store: StorefrontStore, fallbacks: string[], currency: string | undefined): PublicProductDto[] {
-    const views = found.map((f) => assembleProductViews([f.product], f.children, options)[0]);
-    return views.map((view, i) => {
-      const available = found[i].translations;
-      const translation = fallbacks.map((code) => available.find((t) => t.languageCode.toLowerCase() === code.toLowerCase())).find(Boolean);
-      return inCurrency(localized(view, translation, store.defaultLocale), currency);
-    });
+    return presentStorefrontProducts(found, options, store.defaultLocale, fallbacks, currency);
   }
 
   /** An ACTIVE store by id or slug, or 404; reused for STORE_CACHE_TTL_MS (see there). Misses are not cached. */
@@ -166,6 +161,21 @@ export class PublicCatalogService {
     return store;
   }
 }
+
+/**
+ * Public views of what PublicCatalogReader loaded, in the first fallback language each product has
+ * and in the asked currency: the one presentation of storefront products (also the homepage's).
+ */
+export function presentStorefrontProducts(found: StorefrontProduct[], options: ViewOptions, storeDefaultLocale: string, fallbacks: string[], currency: string | undefined): PublicProductDto[] {
+  return found.map((f) => {
+    const [view] = assembleProductViews([f.product], f.children, options);
+    const translation = fallbacks.map((code) => f.translations.find((t) => t.languageCode.toLowerCase() === code.toLowerCase())).find(Boolean);
+    return inCurrency(localized(view, translation, storeDefaultLocale), currency);
+  });
+}
+
+/** What storefront product views show: never cost prices, active variants only. */
+export const PUBLIC_PRODUCT_VIEW: ViewOptions = PUBLIC_VIEW;
 
 const lowerCased = (codes: string[]): string[] => codes.map((c) => c.toLowerCase());
 

@@ -45,9 +45,7 @@ export class OrderEventsHandler {
 
   private async consume(event: string, payload: OrderEventPayload, job: Job): Promise<{ notification_id: string }> {
     const eventId = String(job.id);
-    await this.dataSource.transaction(async (manager) => {
-      if (await claimEvent(manager, 'analytics.order-rollup', eventId, event)) await this.rollup.applyOrderEvent(manager, event, payload);
-    });
+    await this.rollup.consume(eventId, event, payload);
     const mail = customerEmailFor(event, payload);
     if (mail) {
       // Claimed after sending: a crash in between mails twice rather than never.

@@ -8,6 +8,7 @@ import { BaseEntity, minorUnitsTransformer } from '@app/common';
  */
 @Entity('merchant_daily_sales')
 @Index('uq_merchant_daily_sales', ['merchantId', 'day', 'currency'], { unique: true })
+@Index('idx_merchant_daily_sales_day', ['day', 'currency'])
 export class MerchantDailySales extends BaseEntity {
   @Column({ type: 'uuid' })
   merchantId: string;
@@ -26,6 +27,10 @@ export class MerchantDailySales extends BaseEntity {
 
   @Column({ type: 'int', default: 0 })
   ordersCancelled: number;
+
+  /** Paid orders that were then refunded in full (order.refunded): sales count paid − refunded orders. */
+  @Column({ type: 'int', default: 0 })
+  ordersRefunded: number;
 
   @Column({ type: 'int', default: 0 })
   itemsSold: number;
