@@ -26,6 +26,8 @@ function finished(child: ChildProcess): Promise<{ code: number | null; output: s
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
 }
 
+const body = (response: Response): Promise<any> => response.json();
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -78,7 +80,7 @@ describe('Process startup and shutdown (compiled entry points)', () => {
 
       const openapi = await fetch(`${base}/openapi.json`);
       expect(openapi.status).toBe(200);
-      const document = await openapi.json();
+      const document = await body(openapi);
       await SwaggerParser.validate(structuredClone(document));
       // The same routes as the unbundled build registers.
       const target = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
@@ -89,7 +91,7 @@ describe('Process startup and shutdown (compiled entry points)', () => {
 
       const bad = await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"nope"}' });
       expect(bad.status).toBe(422);
-      expect((await bad.json()).error.code).toBe('ERR_VALIDATION');
+      expect((await body(bad)).error.code).toBe('ERR_VALIDATION');
 
       const email = `bundle-${Date.now()}@example.com`;
       const registered = await fetch(`${base}/api/v1/auth/register/merchant`, {
@@ -98,14 +100,14 @@ describe('Process startup and shutdown (compiled entry points)', () => {
         body: JSON.stringify({ email, password: 'Correct-horse-battery-9', business_name: 'Bundle Shop' }),
       });
       expect(registered.status).toBe(201);
-      const merchantId: string = (await registered.json()).merchant.id;
+      const merchantId: string = (await body(registered)).merchant.id;
       const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'Correct-horse-battery-9' }) });
-      const auth = { authorization: `Bearer ${(await login.json()).access_token}`, 'content-type': 'application/json' };
+      const auth = { authorization: `Bearer ${(await body(login)).access_token}`, 'content-type': 'application/json' };
       // PartialType: @Transform(upper) must reach the update DTO, else "us" fails its pattern.
       const updated = await fetch(`${base}/api/merchants/me`, { method: 'PUT', headers: auth, body: JSON.stringify({ origin_country_alpha2: 'us' }) });
-      expect({ status: updated.status, country: (await updated.json()).origin_country_alpha2 }).toEqual({ status: 200, country: 'US' });
+      expect({ status: updated.status, country: (await body(updated)).origin_country_alpha2 }).toEqual({ status: 200, country: 'US' });
       // OmitType + IntersectionType: per_page's number conversion comes from the merchant list's DTO.
-      const list = (query: string) => fetch(`${base}/api/public/products?merchant=${merchantId}&${query}`).then(async (r) => ({ status: r.status, code: (await r.json()).error?.code }));
+      const list = (query: string) => fetch(`${base}/api/public/products?merchant=${merchantId}&${query}`).then(async (r) => ({ status: r.status, code: (await body(r)).error?.code }));
       expect(await list('per_page=abc')).toEqual({ status: 422, code: 'ERR_VALIDATION' });
       expect((await list('per_page=5&collections=a,b')).code).not.toBe('ERR_VALIDATION');
     } finally {
