@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig, REDIS_CLIENT } from '@app/common';
 
 /**
- * Answers of the reports that aggregate many rollup rows (top products, customers), in this
+ * Answers of the reports built from the consumer's rollups (sales, top products, customers), in this
  * process's memory, keyed by everything they depend on and by the store's analytics version: a
  * per-store counter in Redis that the rollup consumer bumps after each commit that changed the
  * store's figures (and analytics:rebuild after its own; a rebuild of every store bumps a global

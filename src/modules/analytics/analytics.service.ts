@@ -32,9 +32,10 @@ const minor = (value: string | number | null | undefined): number => (value === 
  * The reporting queries. Each reads the rollups (merchant_daily_sales, merchant_daily_product_sales,
  * merchant_customers, merchant_monthly_transfers), never orders or their items: a few rows per day,
  * product or customer, whatever the number of orders. Money is summed in minor units of one
- * currency and formatted at the end. Top products and customers aggregate one row per product and
- * day, or per customer: their answers are cached until the store's figures change
- * (AnalyticsAnswerCache).
+ * currency and formatted at the end. Answers read only from what the order-events consumer keeps
+ * (sales, top products, customers) are cached until the store's figures change
+ * (AnalyticsAnswerCache); financial and the platform overview also read the transfers, which the
+ * consumer does not bump for, so they are computed every time (a few rows each).
  */
 @Injectable()
 export class AnalyticsService {
@@ -57,7 +58,12 @@ export class AnalyticsService {
     return code;
   }
 
-  async sales(merchantId: string, currency: string, days: number): Promise<SalesDto> {
+  sales(merchantId: string, currency: string, days: number): Promise<SalesDto> {
+    const { start, end } = dayWindow(days);
+    return this.answers.through(merchantId, `sales:${currency}:${start}:${end}`, () => this.computeSales(merchantId, currency, days));
+  }
+
+  private async computeSales(merchantId: string, currency: string, days: number): Promise<SalesDto> {
     const period = dayWindow(days);
     const rows: { day: string; revenue: string; orders: number }[] = await this.dataSource.query(
       `SELECT day::text AS day, gross_paid - refunded AS revenue, orders_paid - orders_refunded AS orders
@@ -90,7 +96,7 @@ export class AnalyticsService {
 
   topProducts(merchantId: string, currency: string, days: number, limit: number): Promise<TopProductsDto> {
     const period = dayWindow(days);
-    return this.answers.through(merchantId, `products/top:${currency}:${period.start}:${limit}`, () => this.computeTopProducts(merchantId, currency, period, limit));
+    return this.answers.through(merchantId, `products/top:${currency}:${period.start}:${period.end}:${limit}`, () => this.computeTopProducts(merchantId, currency, period, limit));
   }
 
   private async computeTopProducts(merchantId: string, currency: string, period: { start: string; end: string }, limit: number): Promise<TopProductsDto> {
@@ -121,7 +127,7 @@ export class AnalyticsService {
 
   customers(merchantId: string, currency: string, days: number): Promise<CustomersDto> {
     const period = dayWindow(days);
-    return this.answers.through(merchantId, `customers:${currency}:${period.start}`, () => this.computeCustomers(merchantId, currency, period));
+    return this.answers.through(merchantId, `customers:${currency}:${period.start}:${period.end}`, () => this.computeCustomers(merchantId, currency, period));
   }
 
   private async computeCustomers(merchantId: string, currency: string, period: { start: string; end: string }): Promise<CustomersDto> {

@@ -40,8 +40,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: issuers,
       audience: audiences,
       jsonWebTokenOptions: { clockTolerance: 5 },
-      secretOrKeyProvider: (_req: unknown, rawToken: string, done: (err: unknown, key?: string) => void) => {
-        verifier.keyFor(rawToken).then(({ key }) => done(null, key), (err) => done(err));
+      // passport-jwt hands the key to jsonwebtoken's verify, which takes a KeyObject; its types say string | Buffer.
+      secretOrKeyProvider: (_req: unknown, rawToken: string, done: (err: unknown, key?: string | Buffer) => void) => {
+        verifier.keyFor(rawToken).then(({ key }) => done(null, key as unknown as Buffer), (err) => done(err));
       },
     });
   }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
 import type { JwksClient } from 'jwks-rsa';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/common';
+import { jwtSecretKey } from './jwt-secret-key';
 
 /** The claims of an access token, ours or the external provider's. */
 export interface AccessTokenClaims extends jwt.JwtPayload {
@@ -30,8 +32,12 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 @Injectable()
 export class TokenVerifier {
   private readonly jwks?: JwksClient;
+  private readonly ownKey: KeyObject;
+  /** The external provider's keys as KeyObjects, by their PEM (jwks-rsa caches the PEMs by kid). */
+  private readonly externalKeys = new Map<string, KeyObject>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.ownKey = jwtSecretKey(config);
     const external = config.jwt.external;
     if (external) {
       // Required here, not imported: jwks-rsa and jose (~65 modules, 20–40 ms) load only when an
@@ -43,21 +49,28 @@ export class TokenVerifier {
   }
 
   /** The verification key for a raw token, or a TokenRejectedError. */
-  async keyFor(rawToken: string): Promise<{ key: string; algorithm: jwt.Algorithm; issuer: string; audience: string; external: boolean }> {
+  async keyFor(rawToken: string): Promise<{ key: KeyObject; algorithm: jwt.Algorithm; issuer: string; audience: string; external: boolean }> {
     const decoded = jwt.decode(rawToken, { complete: true });
     if (!decoded || typeof decoded.payload !== 'object') throw new TokenRejectedError('Invalid token');
     const { alg, kid } = decoded.header;
     const issuer = decoded.payload.iss;
     if (issuer === this.config.jwt.issuer) {
       if (alg !== 'HS256') throw new TokenRejectedError('Invalid token');
-      return { key: this.config.jwt.secret, algorithm: 'HS256', issuer, audience: this.config.jwt.audience, external: false };
+      return { key: this.ownKey, algorithm: 'HS256', issuer, audience: this.config.jwt.audience, external: false };
     }
     const external = this.config.jwt.external;
     if (external && this.jwks && issuer === external.issuer) {
       if (alg !== 'RS256' || !kid) throw new TokenRejectedError('Invalid token');
       try {
-        const signingKey = await this.jwks.getSigningKey(kid);
-        return { key: signingKey.getPublicKey(), algorithm: 'RS256', issuer, audience: external.audience, external: true };
+        const pem = (await this.jwks.getSigningKey(kid)).getPublicKey();
+        let key = this.externalKeys.get(pem);
+        if (!key) {
+          // Bounded by the provider's key rotation; cleared in case it rotates very often.
+          if (this.externalKeys.size >= 100) this.externalKeys.clear();
+          key = createPublicKey(pem);
+          this.externalKeys.set(pem, key);
+        }
+        return { key, algorithm: 'RS256', issuer, audience: external.audience, external: true };
       } catch {
         throw new TokenRejectedError('Invalid token');
       }

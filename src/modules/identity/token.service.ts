@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as jwt from 'jsonwebtoken';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { APP_CONFIG, AppConfig, Role, Scope, UnauthorizedError } from '@app/common';
 import { AccessTokenDenyList } from './access-token-deny-list.service';
+import { jwtSecretKey } from './jwt-secret-key';
 import { RefreshToken } from './entities/refresh-token.entity';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -32,11 +33,15 @@ export interface GrantOptions {
 /** Issues access tokens (JWT, HS256) and opaque refresh tokens that rotate on every use. */
 @Injectable()
 export class TokenService {
+  private readonly signingKey: KeyObject;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly denyList: AccessTokenDenyList,
-  ) {}
+  ) {
+    this.signingKey = jwtSecretKey(config);
+  }
 
   signAccessToken(subject: TokenSubject, options: GrantOptions = {}): string {
     const claims: Record<string, unknown> = {
@@ -46,7 +51,7 @@ export class TokenService {
     };
     if (subject.merchantId) claims.merchant_id = subject.merchantId;
     if (options.clientId) claims.client_id = options.clientId;
-    return jwt.sign(claims, this.config.jwt.secret, {
+    return jwt.sign(claims, this.signingKey, {
       algorithm: 'HS256',
       subject: subject.userId,
       issuer: this.config.jwt.issuer,
