@@ -40,6 +40,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   scenario: { kind: 'list', description: `scenarios to run (default all): ${SCENARIOS.map((s) => s.name).join(', ')}` },
   check: { kind: 'flag', description: 'exit 1 when a figure misses the budget of issue 9' },
   connections: { kind: 'int', description: 'connections of the read scenarios (default 50)' },
+  'analytics-connections': { kind: 'int', description: 'concurrent requests of the analytics scenario, a dashboard\'s reads (default 10)' },
   seconds: { kind: 'int', description: 'measured seconds per server and read scenario (default 12)' },
   rounds: { kind: 'int', description: 'alternating slices those seconds are split into (default 3)' },
   warmup: { kind: 'int', min: 0, description: 'warm-up seconds per server and read scenario (default 3)' },
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
   const scenarios = selectScenarios(parsed.scenario as string[] | undefined);
   const options: RunOptions = {
     connections: (parsed.connections as number | undefined) ?? 50,
+    analyticsConnections: (parsed['analytics-connections'] as number | undefined) ?? 10,
     seconds: (parsed.seconds as number | undefined) ?? 12,
     rounds: (parsed.rounds as number | undefined) ?? 3,
     warmupSeconds: (parsed.warmup as number | undefined) ?? 3,

@@ -31,6 +31,11 @@ export interface ScenarioResult {
 export interface RunOptions {
   /** Concurrent connections of the read scenarios. */
   connections: number;
+  /**
+   * Concurrent requests of the analytics scenario. Its endpoints serve merchant and admin
+   * dashboards, not storefront traffic: 10 by default, where the storefront reads take 50.
+   */
+  analyticsConnections: number;
   /** Measured seconds per server and read scenario, split into `rounds` alternating slices. */
   seconds: number;
   rounds: number;
