@@ -67,8 +67,18 @@ describe('Process startup and shutdown (compiled entry points)', () => {
     const config = testConfig(db.name);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = run('main.bundle.js', { NODE_ENV: 'test', PORT: String(port), DATABASE_URL: config.database.url, QUEUE_PREFIX: config.redis.queuePrefix, LOG_LEVEL: 'warn' });
+    // LOG_PRETTY: pino's transport runs in a worker thread started from pino's own files, as in development.
+    const child = run('main.bundle.js', {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      DATABASE_URL: config.database.url,
+      QUEUE_PREFIX: config.redis.queuePrefix,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'true',
+    });
     const exit = finished(child);
+    let logs = '';
+    child.stdout!.on('data', (d) => (logs += d));
     try {
       const deadline = Date.now() + 20_000;
       let ready = 0;
@@ -76,7 +86,8 @@ describe('Process startup and shutdown (compiled entry points)', () => {
         ready = await fetch(`${base}/health/ready`).then((r) => r.status, () => 0);
         if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
       }
-      expect(ready).toBe(200);
+      // pino-pretty's lines ("[12:00:00.000] INFO: …"), not JSON: the transport's worker thread runs.
+      expect({ ready, logs }).toEqual({ ready: 200, logs: expect.stringMatching(/\] INFO: /) });
 
       const openapi = await fetch(`${base}/openapi.json`);
       expect(openapi.status).toBe(200);

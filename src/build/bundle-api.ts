@@ -14,8 +14,10 @@
  *   BullMQ shares with us;
  * - class-transformer and class-validator: their metadata registries must be the single instances
  *   that @nestjs/mapped-types (PartialType…) also reaches through `require`;
- * - optional packages Nest, TypeORM and pino probe for and we do not install;
- * - swagger-ui-dist, whose files are served from its own directory.
+ * - optional packages Nest and TypeORM probe for and we do not install;
+ * - packages that use files beside their own at run time: swagger-ui-dist (served from its
+ *   directory), pino, thread-stream and pino-pretty (transports run in worker threads started
+ *   from files).
  * The bundle lives beside main.js, so every `__dirname`-relative path (migrations) is unchanged.
  */
 import { build } from 'esbuild';
@@ -26,10 +28,11 @@ const OUTSIDE_THE_BUNDLE = [
   'argon2', 'sharp', 'pg-native',
   'stripe', '@aws-sdk/*', 'bullmq', 'ioredis', 'jwks-rsa',
   'class-transformer', 'class-transformer/*', 'class-validator',
-  'swagger-ui-dist',
-  // Probed for by Nest, TypeORM's driver factory and pino, never installed here.
+  // Used from their own directories at run time (pino's transports: LOG_PRETTY in development).
+  'swagger-ui-dist', 'pino', 'thread-stream', 'pino-pretty',
+  // Probed for by Nest and TypeORM's driver factory, never installed here.
   '@nestjs/microservices', '@nestjs/microservices/*', '@nestjs/websockets', '@nestjs/websockets/*', '@nestjs/platform-express',
-  '@fastify/view', 'pino-pretty', 'mysql', 'mysql2', 'oracledb', 'better-sqlite3', 'sqlite3', 'sql.js', 'mssql', 'mongodb',
+  '@fastify/view', 'mysql', 'mysql2', 'oracledb', 'better-sqlite3', 'sqlite3', 'sql.js', 'mssql', 'mongodb',
   '@sap/hana-client', '@sap/hana-client/*', 'hdb-pool', 'react-native-sqlite-storage', 'typeorm-aurora-data-api-driver',
   '@google-cloud/spanner', 'redis',
 ];
