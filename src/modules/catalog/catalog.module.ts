@@ -14,6 +14,7 @@ import { ProductsService } from './products.service';
 import { PublicCatalogController } from './public-catalog.controller';
 import { PublicCatalogReader } from './public-catalog.reader';
 import { PublicCatalogService } from './public-catalog.service';
+import { StorefrontStores } from './storefront-stores';
 import { StorefrontAnswerCache } from './storefront-answer-cache';
 import { CollectionTranslationsController, ProductTranslationsController } from './translations.controller';
 import { TranslationsService } from './translations.service';
@@ -23,7 +24,7 @@ import { VariantsService } from './variants.service';
 @Module({
   imports: [InventoryModule, CatalogVersionModule],
   controllers: [CatalogCsvController, ProductsController, CollectionsController, ProductTranslationsController, CollectionTranslationsController, LanguagesController, PublicCatalogController],
-  providers: [ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, StorefrontAnswerCache, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
-  exports: [ProductsService, CatalogVersionModule, PublicCatalogReader, StorefrontAnswerCache],
+  providers: [ProductsService, VariantsService, CollectionsService, TranslationsService, PublicCatalogService, PublicCatalogReader, StorefrontAnswerCache, StorefrontStores, CatalogExportService, CatalogImportService, ProductGroupWriter, CatalogImportHandler],
+  exports: [ProductsService, CatalogVersionModule, PublicCatalogReader, StorefrontAnswerCache, StorefrontStores],
 })
 export class CatalogModule {}

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Conditional, ifNoneMatchHits, isUuid, NotFoundError, resolvePage, toPage, ValidationError, weakEntityTag } from '@app/common';
-import { Merchant } from '../merchants/entities/merchant.entity';
 import { normalizeTags } from './catalog-input';
 import { CatalogVersionService } from './catalog-version.service';
 import { PublicProductDto, PublicProductListQueryDto, PublicProductPageDto, PublicProductQueryDto } from './dto/public-catalog.dto';
@@ -12,6 +11,7 @@ import { assembleProductViews, ProductDto, VariantDto, ViewOptions } from './pro
 import { ProductFilter, ProductsService } from './products.service';
 import { PublicCatalogReader, StorefrontProduct } from './public-catalog.reader';
 import { CachedAnswer, StorefrontAnswerCache } from './storefront-answer-cache';
+import { StorefrontStore, StorefrontStores } from './storefront-stores';
 
 /** What a storefront request carries besides its query. */
 export interface StorefrontHeaders {
@@ -20,26 +20,10 @@ export interface StorefrontHeaders {
 }
 
 
-/** The few store fields the public catalog needs. */
-interface StorefrontStore {
-  id: string;
-  defaultLocale: string;
-  defaultCurrency: string;
-}
-
 const PUBLIC_VIEW: ViewOptions = { includeCost: false, activeVariantsOnly: true };
 
 /** Part of every ETag: bump it when the public response shape changes, so old cached copies stop matching. */
 const RESPONSE_FORMAT = 'public-catalog/1';
-
-/**
- * How long a store looked up by id or slug is reused. This lets a storefront's revalidation be
- * answered 304 from Redis alone; the price is that a store's slug, status or defaults change is
- * seen within this delay on the 304 path (the same order as max-age=60). Full answers still filter
- * on the store being ACTIVE in SQL, so a suspended store never has its products served fresh.
- */
-const STORE_CACHE_TTL_MS = 30_000;
-const STORE_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * The anonymous storefront catalog: active products of ACTIVE stores, never cost prices or other
@@ -47,18 +31,17 @@ const STORE_CACHE_MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class PublicCatalogService {
-  private readonly stores = new Map<string, { store: StorefrontStore; expiresAt: number }>();
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly products: ProductsService,
     private readonly versions: CatalogVersionService,
     private readonly reader: PublicCatalogReader,
     private readonly answers: StorefrontAnswerCache,
+    private readonly stores: StorefrontStores,
   ) {}
 
   async list(query: PublicProductListQueryDto, headers: StorefrontHeaders): Promise<Conditional<PublicProductPageDto>> {
-    const store = await this.activeStore(query.merchant);
+    const store = await this.stores.active(query.merchant);
     const locale = requestedLocale(query.locale, headers.acceptLanguage);
     const page = resolvePage(query);
     const includeVariants = query.include_variants === 'true';
@@ -94,7 +77,7 @@ export class PublicCatalogService {
     if (!byId && !query.merchant) {
       throw new ValidationError('merchant: is required to find a product by handle (handles are unique per store)', { merchant: ['is required with a handle'] });
     }
-    const namedStore = query.merchant ? await this.activeStore(query.merchant) : null;
+    const namedStore = query.merchant ? await this.stores.active(query.merchant) : null;
     const locale = requestedLocale(query.locale, headers.acceptLanguage);
     const where = byId ? { id: idOrHandle.toLowerCase(), storeId: namedStore?.id } : { handle: handleOf(idOrHandle), storeId: namedStore!.id };
     const readHead = async () => {
@@ -108,7 +91,7 @@ export class PublicCatalogService {
     // committed in between can only make the ETag (and the cache key) outdated, never label an old
     // body with a new version.
     let head = namedStore ? null : await readHead();
-    const store = namedStore ?? (await this.activeStore(head!.merchantId));
+    const store = namedStore ?? (await this.stores.active(head!.merchantId));
     const version = await this.versions.current(store.id);
     const cacheKey = version === null ? null : entityTag({ version, store, lookup: byId ? where.id : where.handle, locale, currency: query.currency });
     const cached = this.answers.get(cacheKey);
@@ -139,26 +122,6 @@ export class PublicCatalogService {
   /** The views of what the reader loaded, in the first fallback language each product has and in the asked currency. */
   private present(found: StorefrontProduct[], options: ViewOptions, store: StorefrontStore, fallbacks: string[], currency: string | undefined): PublicProductDto[] {
     return presentStorefrontProducts(found, options, store.defaultLocale, fallbacks, currency);
-  }
-
-  /** An ACTIVE store by id or slug, or 404; reused for STORE_CACHE_TTL_MS (see there). Misses are not cached. */
-  private async activeStore(idOrSlug: string): Promise<StorefrontStore> {
-    const key = idOrSlug.trim().toLowerCase();
-    const cached = this.stores.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.store;
-
-    const where = isUuid(key) ? { id: key, status: 'ACTIVE' as const } : { slug: key, status: 'ACTIVE' as const };
-    const merchant = await this.dataSource.getRepository(Merchant).findOne({ where, select: { id: true, slug: true, defaultLocale: true, defaultCurrency: true } });
-    if (!merchant) {
-      this.stores.delete(key);
-      throw new NotFoundError('Store', idOrSlug);
-    }
-    const store = { id: merchant.id, defaultLocale: merchant.defaultLocale, defaultCurrency: merchant.defaultCurrency };
-    if (this.stores.size >= STORE_CACHE_MAX_ENTRIES) this.stores.clear();
-    const expiresAt = Date.now() + STORE_CACHE_TTL_MS;
-    this.stores.set(merchant.id, { store, expiresAt });
-    this.stores.set(merchant.slug, { store, expiresAt });
-    return store;
   }
 }
 

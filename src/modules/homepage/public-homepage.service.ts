@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CachedAnswer, StorefrontAnswerCache } from '../catalog/storefront-answer-cache';
-import { Conditional, ifNoneMatchHits, isUuid, NotFoundError, weakEntityTag } from '@app/common';
+import { StorefrontStore, StorefrontStores } from '../catalog/storefront-stores';
+import { Conditional, ifNoneMatchHits, NotFoundError, weakEntityTag } from '@app/common';
 import { CatalogVersionService } from '../catalog/catalog-version.service';
 import { PublicProductDto } from '../catalog/dto/public-catalog.dto';
 import { requestedLocale, translationFallbacks } from '../catalog/locale-negotiation';
@@ -25,16 +26,6 @@ import { DEFAULT_TEMPLATE, TemplateKey, TEMPLATES } from './templates';
 
 /** Part of every ETag: bump it when the page's shape changes. */
 const RESPONSE_FORMAT = 'public-homepage/1';
-/** As the public catalog: a store looked up by id or slug is reused this long on the cached path (see PublicCatalogService). */
-const STORE_CACHE_TTL_MS = 30_000;
-const STORE_CACHE_MAX_ENTRIES = 10_000;
-
-interface Store {
-  id: string;
-  defaultLocale: string;
-  defaultCurrency: string;
-}
-
 interface PageRow {
   id: string;
   default_locale: string;
@@ -72,18 +63,17 @@ interface CollectionRow {
  */
 @Injectable()
 export class PublicHomepageService {
-  private readonly stores = new Map<string, { store: Store; expiresAt: number }>();
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reader: PublicCatalogReader,
     private readonly catalogVersions: CatalogVersionService,
     private readonly homepageVersions: HomepageVersionService,
     private readonly answers: StorefrontAnswerCache,
+    private readonly stores: StorefrontStores,
   ) {}
 
   async page(idOrSlug: string, query: { locale?: string; currency?: string }, headers: StorefrontHeaders): Promise<Conditional<PublicHomepageDto>> {
-    const store = await this.activeStore(idOrSlug);
+    const store = await this.stores.active(String(idOrSlug));
     const locale = requestedLocale(query.locale, headers.acceptLanguage);
     // Versions first: a change committed while the page is built only makes this tag outdated.
     const [catalogVersion, homepageVersion] = await Promise.all([this.catalogVersions.current(store.id), this.homepageVersions.current(store.id)]);
@@ -111,7 +101,7 @@ export class PublicHomepageService {
       [storeId],
     );
     if (!row) throw new NotFoundError('Store', storeId);
-    const store: Store = { id: row.id, defaultLocale: row.default_locale, defaultCurrency: row.default_currency };
+    const store: StorefrontStore = { id: row.id, defaultLocale: row.default_locale, defaultCurrency: row.default_currency };
     const sections: SectionRow[] = row.config_id
       ? await this.query<SectionRow>(`SELECT id, position, type, settings, translations FROM homepage_sections WHERE config_id = $1 AND merchant_id = $2 ORDER BY position, created_at`, [
           row.config_id,
@@ -188,27 +178,6 @@ export class PublicHomepageService {
 
   private query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
     return this.dataSource.query(sql, parameters);
-  }
-
-  /** An ACTIVE store by id or slug, or 404; reused for STORE_CACHE_TTL_MS. Misses are not cached. */
-  private async activeStore(idOrSlug: string): Promise<Store> {
-    const key = String(idOrSlug).trim().toLowerCase();
-    const cached = this.stores.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.store;
-    const [row] = await this.query<{ id: string; slug: string; default_locale: string; default_currency: string }>(
-      `SELECT id, slug, default_locale, default_currency FROM merchants WHERE ${isUuid(key) ? 'id = $1::uuid' : 'slug = $1'} AND status = 'ACTIVE'`,
-      [key],
-    );
-    if (!row) {
-      this.stores.delete(key);
-      throw new NotFoundError('Store', String(idOrSlug).slice(0, 100));
-    }
-    const store = { id: row.id, defaultLocale: row.default_locale, defaultCurrency: row.default_currency };
-    if (this.stores.size >= STORE_CACHE_MAX_ENTRIES) this.stores.clear();
-    const expiresAt = Date.now() + STORE_CACHE_TTL_MS;
-    this.stores.set(row.id, { store, expiresAt });
-    this.stores.set(row.slug, { store, expiresAt });
-    return store;
   }
 }
 
