@@ -178,10 +178,11 @@ export class OrderDto {
 
 export class OrderPageDto {
   @ApiProperty({ type: [OrderDto] }) items: OrderDto[];
-  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Orders matching the filters: exact up to 10,000, PostgreSQL\'s estimate past that (see total_exact)' }) total: number;
   @ApiProperty() page: number;
   @ApiProperty() per_page: number;
-  @ApiProperty() has_next: boolean;
+  @ApiProperty({ description: 'Exact in every case (the next page\'s first order was read)' }) has_next: boolean;
+  @ApiProperty({ description: 'false when total is an estimate: more than 10,000 orders match' }) total_exact: boolean;
 }
 
 export class StatusHistoryEntryDto {

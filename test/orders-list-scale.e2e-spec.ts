@@ -1,0 +1,68 @@
+import { EXACT_TOTAL_UP_TO } from '../src/modules/orders/orders-read.service';
+import { bootTestApp, TestApp } from './harness/app';
+import { registerMerchant, TestAccount } from './support/identity';
+import { stockedProduct } from './support/inventory';
+import { checkoutBody } from './support/orders';
+
+/**
+ * A store with more orders than the list counts exactly: `total` becomes PostgreSQL's estimate
+ * (never below the cap) with `total_exact: false`, while `has_next` stays exact and filtered
+ * lists under the cap keep their exact totals.
+ */
+describe('Merchant order list of a large store', () => {
+  let t: TestApp;
+  let merchant: TestAccount;
+  const BULK = EXACT_TOTAL_UP_TO + 500;
+
+  beforeAll(async () => {
+    t = await bootTestApp();
+    merchant = await registerMerchant(t, { approve: true });
+    const product = await stockedProduct(t, merchant, { stock: 10, status: 'active' });
+    const placed = await t.http.post('/api/public/checkout').send(checkoutBody(merchant.merchantId!, [{ product_id: product.id, quantity: 1 }], { email: 'first@example.com' }));
+    expect(placed.status).toBe(201);
+    // Copies of that order (same store, new ids and numbers, other customers), then fresh statistics.
+    await t.dataSource.query(
+      `CREATE TEMP TABLE bulk AS SELECT o.*, g AS n FROM orders o, generate_series(1, $2::int) g WHERE o.id = $1;
+       UPDATE bulk SET id = gen_random_uuid(), order_number = 'BULK-' || n, customer_email = 'bulk' || n || '@example.com',
+                       status = CASE WHEN n % 2 = 0 THEN 'cancelled'::order_status ELSE 'pending'::order_status END;
+       ALTER TABLE bulk DROP COLUMN n;
+       INSERT INTO orders SELECT * FROM bulk;
+       DROP TABLE bulk;
+       ANALYZE orders;`.replace('$1', `'${placed.body.order_id}'`).replace('$2', String(BULK)),
+    );
+  });
+  afterAll(() => t?.close());
+
+  const list = async (query: string) => {
+    const res = await t.http.get(`/api/orders/merchant?${query}`).set(merchant.auth);
+    expect(res.status).toBe(200);
+    return res.body as { items: { id: string }[]; total: number; total_exact: boolean; has_next: boolean; page: number };
+  };
+
+  it('estimates the total past the cap, and says so', async () => {
+    const first = await list('per_page=20');
+    expect(first.items).toHaveLength(20);
+    expect(first).toMatchObject({ has_next: true, total_exact: false });
+    // The estimate comes from fresh statistics: near the true count, and never at or under the cap.
+    expect(first.total).toBeGreaterThan(EXACT_TOTAL_UP_TO);
+    expect(Math.abs(first.total - (BULK + 1))).toBeLessThan((BULK + 1) * 0.1);
+  });
+
+  it('counts exactly under the cap, and on the last page without counting', async () => {
+    const cancelled = await list('status=cancelled&per_page=20');
+    expect(cancelled).toMatchObject({ total: BULK / 2, total_exact: true, has_next: true });
+    const lastPage = Math.ceil((BULK / 2) / 100);
+    const last = await list(`status=cancelled&per_page=100&page=${lastPage}`);
+    expect(last).toMatchObject({ total: BULK / 2, total_exact: true, has_next: false });
+    expect(last.items).toHaveLength(BULK / 2 - (lastPage - 1) * 100);
+    expect(await list('search=bulk1234@')).toMatchObject({ total: 1, total_exact: true, has_next: false });
+  });
+
+  it('knows the end of a huge list exactly: has_next turns false on its last page', async () => {
+    const all = BULK + 1;
+    const last = await list(`per_page=100&page=${Math.ceil(all / 100)}`);
+    expect(last).toMatchObject({ has_next: false, total: all, total_exact: true });
+    const beyond = await list(`per_page=100&page=${Math.ceil(all / 100) + 1}`);
+    expect(beyond).toMatchObject({ items: [], has_next: false, total_exact: false });
+  });
+});
