@@ -45,6 +45,10 @@ export interface ShippingAddress {
 @Index('idx_orders_merchant_created', ['merchantId', 'createdAt'])
 @Index('idx_orders_merchant_status_created', ['merchantId', 'status', 'createdAt'])
 @Index('idx_orders_customer_created', ['customerUserId', 'createdAt'])
+// The merchant list's other sort orders: without them a large store's page sorts all its orders.
+@Index('idx_orders_merchant_amount', ['merchantId', 'amountTotal', 'id'])
+@Index('idx_orders_merchant_email', ['merchantId', 'customerEmail', 'id'])
+@Index('idx_orders_merchant_name', ['merchantId', 'customerName', 'id'])
 @Index('idx_orders_payment_session', ['paymentSessionId'])
 @Index('idx_orders_payment_intent', ['stripePaymentIntentId'])
 @Index('idx_orders_search', { synchronize: false }) // GIN trigram over number, email and name, in the migration
