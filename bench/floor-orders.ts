@@ -5,7 +5,7 @@
  *   GET  /api/orders/merchant?status&start_date&end_date&search&sort_by&sort_order&page&per_page
  *        The merchant order list (src/modules/orders/orders-read.service.ts merchantList + orderView)
  *        with the same JSON, byte for byte: the page of orders with their items aggregated in one
- *        statement, and a count when the page is full. The bearer token is verified (HS256,
+ *        statement, then the total as the API finds it (see there). The bearer token is verified (HS256,
  *        JWT_SECRET) and its merchant_id scopes the list, as the API's guard does.
  *   POST /checkout
  *        The least a checkout can write (src/modules/checkout/checkout.service.ts): one transaction
@@ -16,12 +16,13 @@
  *        is the API's checkout body with a variant_id on every line; prices, shipping and tax come
  *        from the database. 409 ERR_OUT_OF_STOCK when a line asks for more than is available.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as jwt from 'jsonwebtoken';
 import type { Pool, PoolClient } from 'pg';
 import { formatMinor } from '../libs/common/src/money/money';
 import { Jobs } from '../libs/common/src/queue/jobs';
+import { EXACT_TOTAL_UP_TO } from '../src/modules/orders/order-list-total';
 
 const DEFAULT_PER_PAGE = 20;
 const MAX_PER_PAGE = 100;
@@ -154,7 +155,7 @@ function present(o: OrderRow): Record<string, unknown> {
 const error = (reply: FastifyReply, status: number, code: string, message: string, detail: unknown = null) => void reply.code(status).send({ success: false, error: { code, message, detail } });
 
 /** The merchant a bearer token acts for, or null (the API answers 401/403 then). */
-function merchantOf(request: FastifyRequest, secret: string): string | null {
+function merchantOf(request: FastifyRequest, secret: KeyObject): string | null {
   const header = request.headers.authorization;
   if (!header?.startsWith('Bearer ')) return null;
   try {
@@ -177,7 +178,8 @@ interface CheckoutBody {
 }
 
 export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
-  const secret = process.env.JWT_SECRET ?? '';
+  // A KeyObject, as the API: given a string, jsonwebtoken tries to parse it as a PEM key on every verify.
+  const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? '', 'utf8'));
 
   app.get('/api/orders/merchant', async (request, reply) => {
     const merchantId = merchantOf(request, secret);
@@ -202,17 +204,29 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
     const sort = `${SORT_COLUMNS[query.sort_by ?? 'created_at'] ?? SORT_COLUMNS.created_at} ${direction}, o.id ${direction}`;
     const filter = where.join(' AND ');
     const n = params.length;
-    const { rows } = await pool.query<OrderRow>(
+    const { rows: fetched } = await pool.query<OrderRow>(
       `SELECT o.*, (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'variant_id', i.variant_id, 'product_name', i.product_name, 'sku', i.sku,
                       'quantity', i.quantity, 'unit_price', i.unit_price, 'total', i.total, 'variant_attributes', i.variant_attributes, 'image_url', i.image_url)
                       ORDER BY i.position), '[]') FROM order_items i WHERE i.order_id = o.id) AS items
          FROM orders o WHERE ${filter} ORDER BY ${sort} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, perPage, offset],
+      [...params, perPage + 1, offset],
     );
-    // A page that is not full tells the total without counting (unless it is past the end).
-    const counted = rows.length === perPage || (rows.length === 0 && offset > 0);
-    const total = counted ? (await pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM orders o WHERE ${filter}`, params)).rows[0].total : offset + rows.length;
-    void reply.send({ items: rows.map(present), total, page: Math.floor(offset / perPage) + 1, per_page: perPage, has_next: offset + rows.length < total });
+    // As the API: one row more tells has_next; the last page tells the total; else a count capped
+    // at EXACT_TOTAL_UP_TO and, past it, PostgreSQL's estimate.
+    const rows = fetched.slice(0, perPage);
+    const hasNext = fetched.length > perPage;
+    let total = offset + rows.length;
+    let exact = true;
+    if (hasNext || (rows.length === 0 && offset > 0)) {
+      const counted = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM orders o WHERE ${filter} LIMIT ${EXACT_TOTAL_UP_TO + 1}) capped`, params)).rows[0].n;
+      total = counted;
+      if (counted > EXACT_TOTAL_UP_TO) {
+        const plan = (await pool.query<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${filter}`, params)).rows[0];
+        total = Math.max(Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']), EXACT_TOTAL_UP_TO + 1);
+        exact = false;
+      }
+    }
+    void reply.send({ items: rows.map(present), total, page: Math.floor(offset / perPage) + 1, per_page: perPage, has_next: hasNext, total_exact: exact });
   });
 
   app.post('/checkout', async (request, reply) => {

@@ -1,4 +1,4 @@
-import { EXACT_TOTAL_UP_TO } from '../src/modules/orders/orders-read.service';
+import { EXACT_TOTAL_UP_TO } from '../src/modules/orders/order-list-total';
 import { bootTestApp, TestApp } from './harness/app';
 import { registerMerchant, TestAccount } from './support/identity';
 import { stockedProduct } from './support/inventory';

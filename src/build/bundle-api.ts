@@ -12,22 +12,26 @@
  * - native addons (argon2, sharp, pg-native) and the SDKs the service loads on first use (Stripe,
  *   the S3 client, BullMQ, jwks-rsa; see the eslint rule that keeps them lazy) with ioredis, which
  *   BullMQ shares with us;
- * - class-transformer and class-validator: their metadata registries must be the single instances
- *   that @nestjs/mapped-types (PartialType…) also reaches through `require`;
  * - optional packages Nest and TypeORM probe for and we do not install;
  * - packages that use files beside their own at run time: swagger-ui-dist (served from its
  *   directory), pino, thread-stream and pino-pretty (transports run in worker threads started
  *   from files).
  * The bundle lives beside main.js, so every `__dirname`-relative path (migrations) is unchanged.
+ *
+ * One copy of each package: @nestjs/typeorm and @nestjs/mapped-types load typeorm, class-validator
+ * and class-transformer through `createRequire(import.meta.url)`, which esbuild cannot follow. Left
+ * as is, they would load second copies from node_modules at run time: slower, and a second
+ * class-transformer metadata registry that PartialType/OmitType would copy @Transform rules from
+ * (test/processes.e2e-spec.ts checks this). The plugin below turns those calls into plain
+ * `require`s, which esbuild bundles.
  */
-import { build } from 'esbuild';
+import { build, Plugin } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OUTSIDE_THE_BUNDLE = [
   'argon2', 'sharp', 'pg-native',
   'stripe', '@aws-sdk/*', 'bullmq', 'ioredis', 'jwks-rsa',
-  'class-transformer', 'class-transformer/*', 'class-validator',
   // Used from their own directories at run time (pino's transports: LOG_PRETTY in development).
   'swagger-ui-dist', 'pino', 'thread-stream', 'pino-pretty',
   // Probed for by Nest and TypeORM's driver factory, never installed here.
@@ -35,7 +39,23 @@ const OUTSIDE_THE_BUNDLE = [
   '@fastify/view', 'mysql', 'mysql2', 'oracledb', 'better-sqlite3', 'sqlite3', 'sql.js', 'mssql', 'mongodb',
   '@sap/hana-client', '@sap/hana-client/*', 'hdb-pool', 'react-native-sqlite-storage', 'typeorm-aurora-data-api-driver',
   '@google-cloud/spanner', 'redis',
+  // @nestjs/mapped-types' fallback for class-transformer < 0.5 (it finds class-transformer/cjs/storage first).
+  'class-transformer/storage',
 ];
+
+const PACKAGES_USING_CREATE_REQUIRE = /[\\/]node_modules[\\/]@nestjs[\\/](typeorm|mapped-types)[\\/].*\.js$/;
+const CREATE_REQUIRE_LINE = /^const require = createRequire\(import\.meta\.url\);$/m;
+
+const requireThroughTheBundle: Plugin = {
+  name: 'require-through-the-bundle',
+  setup(build) {
+    build.onLoad({ filter: PACKAGES_USING_CREATE_REQUIRE }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!CREATE_REQUIRE_LINE.test(source)) return undefined;
+      return { contents: source.replace(CREATE_REQUIRE_LINE, '').replace(/^import \{ createRequire \} from 'node:module';$/m, ''), loader: 'js' };
+    });
+  },
+};
 
 async function bundleApi(distSrc: string): Promise<void> {
   const outfile = join(distSrc, 'main.bundle.js');
@@ -47,6 +67,7 @@ async function bundleApi(distSrc: string): Promise<void> {
     target: 'node20',
     format: 'cjs',
     external: OUTSIDE_THE_BUNDLE,
+    plugins: [requireThroughTheBundle],
     // Nest resolves providers by class reference, but its logs and error messages use class names.
     minify: true,
     keepNames: true,

@@ -4,6 +4,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typ
 import { formatMinor, isUuid, NotFoundError, PageRequest, toPage } from '@app/common';
 import { MerchantOrderQueryDto, OrderDto, OrderPageDto, OrderSortField, StatusHistoryDto, StatusHistoryEntryDto, TrackingDto } from './dto/order.dto';
 import { OrderItem } from './entities/order-item.entity';
+import { EXACT_TOTAL_UP_TO } from './order-list-total';
 import { OrderStatusHistory } from './entities/order-status-history.entity';
 import { Order, OrderStatus } from './entities/order.entity';
 
@@ -88,9 +89,6 @@ const historyEntry = (h: OrderStatusHistory): StatusHistoryEntryDto => ({
   note: h.note,
   timestamp: h.createdAt.toISOString(),
 });
-
-/** Up to this many matching orders a list's `total` is exact; past it, an estimate (`total_exact: false`). */
-export const EXACT_TOTAL_UP_TO = 10_000;
 
 /** Escapes LIKE wildcards so a search for "50%" means the characters. */
 const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

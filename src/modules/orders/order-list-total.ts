@@ -1,0 +1,5 @@
+/**
+ * Up to this many matching orders the merchant list's `total` is exact; past it, PostgreSQL's
+ * estimate with `total_exact: false` (orders-read.service.ts; the benchmark floor does the same).
+ */
+export const EXACT_TOTAL_UP_TO = 10_000;
