@@ -52,10 +52,11 @@ describe('Process startup and shutdown (compiled entry points)', () => {
     expect(output).toMatch(/PORT/);
   });
 
-  it('start:api runs the bundle (what the Docker image runs too)', () => {
+  it('start:api, the Docker image and docker compose all run the bundle', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
     expect(pkg.scripts['start:api']).toMatch(/ dist\/src\/main\.bundle\.js$/);
-    expect(readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8')).toMatch(/"dist\/src\/main\.bundle\.js"\]/);
+    expect(readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8')).toMatch(/^CMD \[.*"dist\/src\/main\.bundle\.js"\]$/m);
+    expect(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')).toMatch(/^ {4}command: \[.*"dist\/src\/main\.bundle\.js"\]$/m);
   });
 
   // The bundle is built from the compiled sources every other test runs in-process; this checks
