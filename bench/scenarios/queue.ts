@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { PoolClient } from 'pg';
-import { Jobs, OUTBOX_CHANNEL } from '@app/common';
+import { ALL_QUEUES, Jobs, OUTBOX_CHANNEL } from '@app/common';
 import { atLeast, below, BUDGET, holds } from '../lib/budget';
 import { percentile, round } from '../lib/load';
 import { BenchContext, Scenario, ScenarioResult } from './scenario';
@@ -13,24 +13,35 @@ const TICK_MS = 10;
 /** Burst phase: this many events committed as fast as one connection can, BURST_BATCH per transaction. */
 const BURST_EVENTS = 20_000;
 const BURST_BATCH = 200;
-const DRAIN_TIMEOUT_MS = 120_000;
+const DRAIN_TIMEOUT_MS = 300_000;
 
 /** The job every event becomes: product.updated on catalog-events, consumed by CatalogVersionService (one Redis INCR). */
 const JOB = Jobs.ProductUpdated;
 
 /**
  * Earlier scenarios leave outbox rows the worker relays when it starts (checkout's order.created and
- * payment.verify, the import's product events): measured behind them, the first paced events wait for
- * that backlog, not for the pipeline. Returns how many rows were waiting.
+ * payment.verify, the import's product events), and then consumes on the same core: measured behind
+ * them, the first paced events wait for that backlog, not for the pipeline. Waits until the outbox
+ * is relayed and every queue of this run has no job waiting or running (delayed retries aside).
+ * Returns how many outbox rows were waiting.
  */
-async function waitForEmptyOutbox(ctx: BenchContext): Promise<number> {
+async function waitForIdleWorker(ctx: BenchContext, redis: Redis): Promise<number> {
   const due = async () =>
     (await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events WHERE sent_at IS NULL AND available_at <= now()`)).rows[0].n;
+  const queued = async () => {
+    const pipeline = redis.pipeline();
+    for (const queue of ALL_QUEUES) {
+      pipeline.llen(`${ctx.queuePrefix}:${queue}:wait`);
+      pipeline.llen(`${ctx.queuePrefix}:${queue}:active`);
+      pipeline.zcard(`${ctx.queuePrefix}:${queue}:prioritized`);
+    }
+    return ((await pipeline.exec()) ?? []).reduce((sum, [, n]) => sum + Number(n ?? 0), 0);
+  };
   const first = await due();
-  if (first > 0) ctx.log(`queue: waiting for the worker to relay ${first} outbox rows left by earlier scenarios`);
+  if (first > 0) ctx.log(`queue: waiting for the worker to relay and consume ${first} outbox rows left by earlier scenarios`);
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  while ((await due()) > 0) {
-    if (Date.now() > deadline) throw new Error('queue: the outbox backlog did not drain in time');
+  while ((await due()) > 0 || (await queued()) > 0) {
+    if (Date.now() > deadline) throw new Error('queue: the backlog of earlier scenarios did not drain in time');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return first;
@@ -109,10 +120,13 @@ export const queue: Scenario = {
   summary: 'outbox → BullMQ → consumer: commit-to-consumer latency at 1,000 events/s, then throughput of a 20,000-event burst',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     await ctx.worker();
-    const backlog = await waitForEmptyOutbox(ctx);
+    const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
+    const backlog = await waitForIdleWorker(ctx, redis).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
     const merchantId = randomUUID();
     const client = await ctx.db.connect();
-    const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
     const written: string[] = [];
     try {
       // 1. Paced.
