@@ -33,7 +33,7 @@ import { benchDatabaseUrl, databaseName, DIST, prepareBenchDatabase, REPO_ROOT, 
 import { OptionSpec, parseOptions } from './lib/cli-options';
 import { Dataset, readDataset } from './lib/dataset';
 import { cpuLayout, freePort, pinSelf, ServerProcess } from './lib/processes';
-import { NOT_YET_MEASURED, SCENARIOS } from './scenarios';
+import { SCENARIOS } from './scenarios';
 import { BenchContext, HttpServer, RunOptions, Scenario } from './scenarios/scenario';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -267,7 +267,6 @@ async function main(): Promise<void> {
     await db.end();
     await deleteKeysWithPrefix(redisUrl, queuePrefix);
   }
-  if (!parsed.scenario) log(`not measured yet (their modules have not landed): ${NOT_YET_MEASURED.join('; ')}`);
   if (parsed.check && failed) {
     log(`--check: ${failed} scenario(s) miss the budget`);
     process.exitCode = 1;
