@@ -40,6 +40,9 @@ import {
 import { expectedVersion, HomepageService } from './homepage.service';
 import { PublicHomepageService } from './public-homepage.service';
 
+/** The contract's prefix (api-contract.md: Homepage). */
+const P = 'v1/merchants/me/homepage-config';
+
 const SECTION_ID = { name: 'id', description: 'A section of the caller\'s homepage (another store\'s: 404)' };
 const LANG = { name: 'lang', description: 'Language code from GET /api/languages, e.g. fr, en-US' };
 
@@ -56,19 +59,19 @@ const HomepageChange = () =>
  * settings and translations. Saved is published. Admins name the store with ?merchant_id=.
  */
 @ApiTags('homepage')
-@Controller('v1/merchants/me/homepage-config')
+@Controller()
 @Auth('merchant', 'admin')
 export class HomepageConfigController {
   constructor(private readonly homepage: HomepageService) {}
 
-  @Get()
+  @Get([P, 'homepage/config'])
   @ApiOperation({ summary: 'The homepage config; created from the standard template on first use' })
   @ApiOkResponse({ type: HomepageConfigDto })
   get(@Ctx() ctx: RequestContext, @CurrentPrincipal() p: Principal, @Query() scope: HomepageScopeQueryDto): Promise<HomepageConfigDto> {
     return this.homepage.getConfig(ctx, requireMerchantScope(p, scope.merchant_id));
   }
 
-  @Post('switch-template')
+  @Post(`${P}/switch-template`)
   @HttpCode(200)
   @ApiOperation({ summary: 'Replace the sections with a template\'s (page settings stay)' })
   @HomepageChange()
@@ -83,7 +86,7 @@ export class HomepageConfigController {
     return this.homepage.switchTemplate(ctx, requireMerchantScope(p, scope.merchant_id), body.template_key, expectedVersion(ifMatch, body.version));
   }
 
-  @Patch('page-settings')
+  @Patch(`${P}/page-settings`)
   @ApiOperation({ summary: 'Background and overlay; the fields sent replace the stored ones (null clears)' })
   @HomepageChange()
   @ApiOkResponse({ type: HomepageConfigDto })
@@ -97,14 +100,14 @@ export class HomepageConfigController {
     return this.homepage.updatePageSettings(ctx, requireMerchantScope(p, scope.merchant_id), body, expectedVersion(ifMatch, body.version));
   }
 
-  @Get('sections')
+  @Get(`${P}/sections`)
   @ApiOperation({ summary: 'The sections in order' })
   @ApiOkResponse({ type: HomepageSectionListDto })
   listSections(@Ctx() ctx: RequestContext, @CurrentPrincipal() p: Principal, @Query() scope: HomepageScopeQueryDto): Promise<HomepageSectionListDto> {
     return this.homepage.listSections(ctx, requireMerchantScope(p, scope.merchant_id));
   }
 
-  @Post('sections')
+  @Post([`${P}/sections`, 'homepage/sections'])
   @ApiOperation({ summary: 'Add a section (settings validated for its type; what they name must exist in the store)' })
   @HomepageChange()
   @ApiCreatedResponse({ type: HomepageSectionDto })
@@ -119,7 +122,7 @@ export class HomepageConfigController {
   }
 
   // Declared before sections/:id (Fastify also prefers the static segment).
-  @Put('sections/reorder')
+  @Put(`${P}/sections/reorder`)
   @ApiOperation({ summary: 'Move sections to 1-based positions, moves applied in order' })
   @HomepageChange()
   @ApiOkResponse({ type: HomepageSectionListDto })
@@ -133,14 +136,14 @@ export class HomepageConfigController {
     return this.homepage.reorder(ctx, requireMerchantScope(p, scope.merchant_id), body.moves, expectedVersion(ifMatch, body.version));
   }
 
-  @Get('sections/:id')
+  @Get(`${P}/sections/:id`)
   @ApiParam(SECTION_ID)
   @ApiOkResponse({ type: HomepageSectionDto })
   getSection(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Query() query: SectionQueryDto): Promise<HomepageSectionDto> {
     return this.homepage.getSection(requireMerchantScope(p, query.merchant_id), id, query.expand === 'translations');
   }
 
-  @Put('sections/:id')
+  @Put([`${P}/sections/:id`, 'homepage/sections/:id'])
   @ApiParam(SECTION_ID)
   @ApiOperation({ summary: 'Replace the translations and/or settings sent' })
   @HomepageChange()
@@ -156,7 +159,7 @@ export class HomepageConfigController {
     return this.homepage.updateSection(ctx, requireMerchantScope(p, scope.merchant_id), id, body, expectedVersion(ifMatch, body.version));
   }
 
-  @Delete('sections/:id')
+  @Delete([`${P}/sections/:id`, 'homepage/sections/:id'])
   @HttpCode(204)
   @ApiParam(SECTION_ID)
   @HomepageChange()
@@ -165,7 +168,7 @@ export class HomepageConfigController {
     await this.homepage.deleteSection(ctx, requireMerchantScope(p, scope.merchant_id), id, expectedVersion(ifMatch, undefined));
   }
 
-  @Put('sections/:id/settings/images')
+  @Put(`${P}/sections/:id/settings/images`)
   @ApiParam(SECTION_ID)
   @ApiOperation({ summary: 'A banner\'s images, replaced' })
   @HomepageChange()
@@ -181,7 +184,7 @@ export class HomepageConfigController {
     return this.homepage.replaceImages(ctx, requireMerchantScope(p, scope.merchant_id), id, body.images, expectedVersion(ifMatch, body.version));
   }
 
-  @Patch('sections/:id/settings/images/:index')
+  @Patch(`${P}/sections/:id/settings/images/:index`)
   @ApiParam(SECTION_ID)
   @ApiParam({ name: 'index', description: '1-based position of the image (404 outside the banner\'s images)' })
   @ApiOperation({ summary: 'Change one banner image; the fields sent replace its own' })
@@ -199,7 +202,7 @@ export class HomepageConfigController {
     return this.homepage.patchImage(ctx, requireMerchantScope(p, scope.merchant_id), id, index, body, expectedVersion(ifMatch, body.version));
   }
 
-  @Put('sections/:id/settings/collections')
+  @Put(`${P}/sections/:id/settings/collections`)
   @ApiParam(SECTION_ID)
   @ApiOperation({ summary: 'A collections section\'s collections, by slug, in order' })
   @HomepageChange()
@@ -215,7 +218,7 @@ export class HomepageConfigController {
     return this.homepage.replaceCollections(ctx, requireMerchantScope(p, scope.merchant_id), id, body.collection_slugs, expectedVersion(ifMatch, body.version));
   }
 
-  @Put('sections/:id/settings/target')
+  @Put(`${P}/sections/:id/settings/target`)
   @ApiParam(SECTION_ID)
   @ApiOperation({ summary: 'A featured section\'s target' })
   @HomepageChange()
@@ -231,7 +234,7 @@ export class HomepageConfigController {
     return this.homepage.replaceTarget(ctx, requireMerchantScope(p, scope.merchant_id), id, body, expectedVersion(ifMatch, body.version));
   }
 
-  @Patch('sections/:id/settings')
+  @Patch(`${P}/sections/:id/settings`)
   @ApiParam(SECTION_ID)
   @ApiOperation({ summary: 'Replace some settings keys; the result is validated for the section\'s type' })
   @HomepageChange()
@@ -247,14 +250,14 @@ export class HomepageConfigController {
     return this.homepage.patchSettings(ctx, requireMerchantScope(p, scope.merchant_id), id, body.updates, expectedVersion(ifMatch, body.version));
   }
 
-  @Get('sections/:id/translations')
+  @Get(`${P}/sections/:id/translations`)
   @ApiParam(SECTION_ID)
   @ApiOkResponse({ type: SectionTranslationListDto })
   listTranslations(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Query() scope: HomepageScopeQueryDto): Promise<SectionTranslationListDto> {
     return this.homepage.listTranslations(requireMerchantScope(p, scope.merchant_id), id);
   }
 
-  @Put('sections/:id/translations/:lang')
+  @Put(`${P}/sections/:id/translations/:lang`)
   @ApiParam(SECTION_ID)
   @ApiParam(LANG)
   @ApiOperation({ summary: 'Create or replace the section\'s title and description in this language' })
@@ -272,7 +275,7 @@ export class HomepageConfigController {
     return this.homepage.putTranslation(ctx, requireMerchantScope(p, scope.merchant_id), id, lang, body, expectedVersion(ifMatch, body.version));
   }
 
-  @Delete('sections/:id/translations/:lang')
+  @Delete(`${P}/sections/:id/translations/:lang`)
   @HttpCode(204)
   @ApiParam(SECTION_ID)
   @ApiParam(LANG)
@@ -290,7 +293,7 @@ export class HomepageConfigController {
   }
 
   // Last: the one-segment parameter route after the static ones.
-  @Delete(':config_id')
+  @Delete(`${P}/:config_id`)
   @ApiParam({ name: 'config_id', description: 'The id of the caller\'s config (GET P)' })
   @ApiOperation({ summary: 'Reset: the sections of the config\'s template again, page settings cleared (id kept, version bumped)' })
   @HomepageChange()
@@ -306,27 +309,15 @@ export class HomepageConfigController {
   }
 }
 
-/** Seed 000's short forms: the same operations under /api/homepage. */
+/**
+ * Seed 000's short forms whose body or method differ from the contract's routes (reorder by ids,
+ * POST settings); the others are second paths of HomepageConfigController's handlers.
+ */
 @ApiTags('homepage')
 @Controller('homepage')
 @Auth('merchant', 'admin')
 export class HomepageShortFormsController {
   constructor(private readonly homepage: HomepageService) {}
-
-  @Get('config')
-  @ApiOperation({ summary: 'Same as GET /api/v1/merchants/me/homepage-config' })
-  @ApiOkResponse({ type: HomepageConfigDto })
-  get(@Ctx() ctx: RequestContext, @CurrentPrincipal() p: Principal, @Query() scope: HomepageScopeQueryDto): Promise<HomepageConfigDto> {
-    return this.homepage.getConfig(ctx, requireMerchantScope(p, scope.merchant_id));
-  }
-
-  @Post('sections')
-  @ApiOperation({ summary: 'Same as POST …/homepage-config/sections' })
-  @HomepageChange()
-  @ApiCreatedResponse({ type: HomepageSectionDto })
-  create(@Ctx() ctx: RequestContext, @CurrentPrincipal() p: Principal, @Body() body: CreateSectionDto, @Query() scope: HomepageScopeQueryDto, @Headers('if-match') ifMatch?: string): Promise<HomepageSectionDto> {
-    return this.homepage.createSection(ctx, requireMerchantScope(p, scope.merchant_id), body, expectedVersion(ifMatch, body.version));
-  }
 
   @Post('sections/reorder')
   @HttpCode(200)
@@ -341,31 +332,6 @@ export class HomepageShortFormsController {
     @Headers('if-match') ifMatch?: string,
   ): Promise<{ sections: HomepageSectionDto[] }> {
     return this.homepage.reorderByIds(ctx, requireMerchantScope(p, scope.merchant_id), body.section_ids, expectedVersion(ifMatch, body.version));
-  }
-
-  @Put('sections/:id')
-  @ApiParam(SECTION_ID)
-  @ApiOperation({ summary: 'Same as PUT …/homepage-config/sections/{id}' })
-  @HomepageChange()
-  @ApiOkResponse({ type: HomepageSectionDto })
-  update(
-    @Ctx() ctx: RequestContext,
-    @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
-    @Body() body: UpdateSectionDto,
-    @Query() scope: HomepageScopeQueryDto,
-    @Headers('if-match') ifMatch?: string,
-  ): Promise<HomepageSectionDto> {
-    return this.homepage.updateSection(ctx, requireMerchantScope(p, scope.merchant_id), id, body, expectedVersion(ifMatch, body.version));
-  }
-
-  @Delete('sections/:id')
-  @HttpCode(204)
-  @ApiParam(SECTION_ID)
-  @HomepageChange()
-  @ApiNoContentResponse()
-  async remove(@Ctx() ctx: RequestContext, @CurrentPrincipal() p: Principal, @Param('id') id: string, @Query() scope: HomepageScopeQueryDto, @Headers('if-match') ifMatch?: string): Promise<void> {
-    await this.homepage.deleteSection(ctx, requireMerchantScope(p, scope.merchant_id), id, expectedVersion(ifMatch, undefined));
   }
 
   @Post('settings')
