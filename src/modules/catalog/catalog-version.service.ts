@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { APP_CONFIG, AppConfig, Jobs, OnJob, ProductEventPayload, REDIS_CLIENT } from '@app/common';
+import { APP_CONFIG, AppConfig, Jobs, OnJob, ProductEventPayload, REDIS_CLIENT, StoreVersionCounter } from '@app/common';
 
 /**
  * A per-merchant catalog version in Redis, bumped by the product events. Public catalog responses
@@ -8,29 +8,11 @@ import { APP_CONFIG, AppConfig, Jobs, OnJob, ProductEventPayload, REDIS_CLIENT }
  * until something in that store changes.
  */
 @Injectable()
-export class CatalogVersionService {
+export class CatalogVersionService extends StoreVersionCounter {
   private readonly logger = new Logger(CatalogVersionService.name);
 
-  constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  private key(merchantId: string): string {
-    return `${this.config.redis.queuePrefix}:catalog:version:${merchantId}`;
-  }
-
-  /** The current version, or null when Redis cannot say (callers then skip the 304 shortcut). */
-  async current(merchantId: string): Promise<string | null> {
-    try {
-      return (await this.redis.get(this.key(merchantId))) ?? '0';
-    } catch {
-      return null;
-    }
-  }
-
-  async bump(merchantId: string): Promise<number> {
-    return this.redis.incr(this.key(merchantId));
+  constructor(@Inject(REDIS_CLIENT) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    super(redis, `${config.redis.queuePrefix}:catalog:version`);
   }
 
   // One handler per event; each only needs "something in this store changed".

@@ -405,7 +405,8 @@ export class HomepageService {
       });
       return outcome.result;
     });
-    this.versions.bump(merchantId);
+    // A failed bump only costs a stale cache for the answer cache's TTL, never the write.
+    void this.versions.bump(merchantId).catch(() => undefined);
     return result;
   }
 
