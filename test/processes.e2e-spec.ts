@@ -1,11 +1,11 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { liveWorkers } from '@app/common';
+import { freePort } from '../bench/lib/processes';
 import { createTestDatabase } from './harness/database';
 import { obliterateQueues } from './harness/app';
 import { testConfig, TEST_REDIS_URL } from './harness/env';
@@ -27,16 +27,6 @@ function finished(child: ChildProcess): Promise<{ code: number | null; output: s
 }
 
 const body = (response: Response): Promise<any> => response.json();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('Process startup and shutdown (compiled entry points)', () => {
   it.each(['main.js', 'main.bundle.js', 'worker.js'])('%s refuses to start in production without a JWT secret, naming it', async (entry) => {
