@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '@app/common';
 
 /**
  * What a buyer can buy right now, read in ONE statement however many lines: the variant, its
@@ -61,7 +62,9 @@ export async function loadPurchasableVariants(
   options: { merchantId?: string; currency?: string | null } = {},
 ): Promise<Map<string, PurchasableVariant>> {
   if (!variantIds.length) return new Map();
-  const rows: Row[] = await manager.query(
+  // Prepared, and written so that PostgreSQL keeps one generic plan (`$2 IS NULL OR …` made it plan every time).
+  const rows = await preparedQuery<Row>(
+    manager,
     `SELECT v.merchant_id, v.product_id, v.id AS variant_id, p.name, p.handle, v.sku, v.attributes,
             p.currency AS product_currency, coalesce(v.price, p.price)::text AS base_price,
             (SELECT pp.amount::text FROM product_prices pp
@@ -78,7 +81,7 @@ export async function loadPurchasableVariants(
        JOIN merchants m ON m.id = v.merchant_id
        LEFT JOIN LATERAL (SELECT sum(on_hand - reserved) AS available, bool_or(allow_backorder) AS allow_backorder
                             FROM inventory_levels WHERE variant_id = v.id) l ON true
-      WHERE v.id = ANY($1::uuid[]) AND v.deleted_at IS NULL AND ($2::uuid IS NULL OR v.merchant_id = $2)`,
+      WHERE v.id = ANY($1::uuid[]) AND v.deleted_at IS NULL AND v.merchant_id = coalesce($2::uuid, v.merchant_id)`,
     [variantIds, options.merchantId ?? null, options.currency ?? null],
   );
   return new Map(

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { MerchantScopedRepository } from '@app/common';
-import { CheckoutSettings } from './entities/checkout.entities';
+import { preparedQuery } from '@app/common';
+import type { CheckoutSettings } from './entities/checkout.entities';
 
 export interface PricingInput {
   merchantId: string;
@@ -45,10 +45,23 @@ export const TAX_STRATEGY = Symbol('TAX_STRATEGY');
  * per transaction (a transaction's manager is used for one checkout and then dropped). Managers
  * outside a transaction are not cached, as they live for the whole process.
  */
-const settingsInTransaction = new WeakMap<EntityManager, Map<string, Promise<CheckoutSettings | null>>>();
+type PricingSettings = Pick<CheckoutSettings, 'flatShippingRates' | 'freeShippingThresholds' | 'pricesIncludeTax' | 'defaultTaxRateBps' | 'taxRates' | 'taxShipping'>;
 
-async function settingsOf(manager: EntityManager, merchantId: string): Promise<CheckoutSettings | null> {
-  const read = () => MerchantScopedRepository.for(manager, CheckoutSettings).findOneBy(merchantId, {});
+const settingsInTransaction = new WeakMap<EntityManager, Map<string, Promise<PricingSettings | null>>>();
+
+/** A prepared statement: it runs in every checkout. */
+async function readSettings(manager: EntityManager, merchantId: string): Promise<PricingSettings | null> {
+  const [row] = await preparedQuery<{ flat: Record<string, number>; free: Record<string, number>; inclusive: boolean; bps: number; rates: Record<string, number>; tax_shipping: boolean }>(
+    manager,
+    `SELECT flat_shipping_rates AS flat, free_shipping_thresholds AS free, prices_include_tax AS inclusive, default_tax_rate_bps AS bps, tax_rates AS rates, tax_shipping
+       FROM checkout_settings WHERE merchant_id = $1`,
+    [merchantId],
+  );
+  return row ? { flatShippingRates: row.flat, freeShippingThresholds: row.free, pricesIncludeTax: row.inclusive, defaultTaxRateBps: row.bps, taxRates: row.rates, taxShipping: row.tax_shipping } : null;
+}
+
+async function settingsOf(manager: EntityManager, merchantId: string): Promise<PricingSettings | null> {
+  const read = () => readSettings(manager, merchantId);
   if (!manager.queryRunner?.isTransactionActive) return read();
   let byMerchant = settingsInTransaction.get(manager);
   if (!byMerchant) settingsInTransaction.set(manager, (byMerchant = new Map()));

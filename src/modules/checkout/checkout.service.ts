@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig, AppException, formatMinor, NotFoundError, RequestContext, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig, AppException, formatMinor, NotFoundError, preparedQuery, RequestContext, ValidationError } from '@app/common';
 import { CartService } from '../cart/cart.service';
 import type { CartOwner } from '../cart/cart-owner';
 import { defaultVariantIds, loadPurchasableVariants, PurchasableVariant } from '../catalog/purchasable-variants';
@@ -28,6 +28,8 @@ export class IdempotencyKeyReusedError extends AppException {
     super('ERR_IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with a different request', HttpStatus.UNPROCESSABLE_ENTITY, { header: 'Idempotency-Key' });
   }
 }
+
+type CheckoutStore = Pick<Merchant, 'id' | 'status' | 'defaultCurrency' | 'supportedCurrencies' | 'connectedAccountId' | 'platformFeePercentage'>;
 
 interface Line {
   productId: string;
@@ -59,7 +61,7 @@ export class CheckoutService {
     if (idempotencyKey !== undefined && !KEY_PATTERN.test(idempotencyKey)) {
       throw new ValidationError('Idempotency-Key: 1 to 200 visible ASCII characters', { 'Idempotency-Key': ['must be 1 to 200 visible ASCII characters'] });
     }
-    const merchant = await this.dataSource.manager.findOneBy(Merchant, { id: input.merchant_id });
+    const merchant = await this.store(input.merchant_id);
     if (!merchant || merchant.status !== 'ACTIVE') throw new NotFoundError('Store', input.merchant_id);
     const fromCart = !input.items;
     const cart = fromCart ? await this.carts.checkoutLines(owner, merchant.id) : null;
@@ -92,6 +94,18 @@ export class CheckoutService {
     return { body: this.result(order, clientSecret), replayed: !outcome.created };
   }
 
+  /** What a checkout needs of the store (a prepared statement: it runs in every checkout). */
+  private async store(merchantId: string): Promise<CheckoutStore | null> {
+    const [row] = await preparedQuery<{ id: string; status: Merchant['status']; default_currency: string; supported_currencies: string[]; connected_account_id: string | null; platform_fee_percentage: string | null }>(
+      this.dataSource.manager,
+      `SELECT id, status, default_currency, supported_currencies, connected_account_id, platform_fee_percentage FROM merchants WHERE id = $1`,
+      [merchantId],
+    );
+    return row
+      ? { id: row.id, status: row.status, defaultCurrency: row.default_currency, supportedCurrencies: row.supported_currencies, connectedAccountId: row.connected_account_id, platformFeePercentage: row.platform_fee_percentage }
+      : null;
+  }
+
   /**
    * Inserts the key first: a concurrent request with the same key waits here for the first one's
    * commit, then gets its order. Returns that order's id, or null when this request owns the key.
@@ -112,7 +126,7 @@ export class CheckoutService {
     manager: EntityManager,
     ctx: RequestContext,
     orderId: string,
-    merchant: Merchant,
+    merchant: CheckoutStore,
     currency: string,
     lines: Line[],
     input: CheckoutDto,
@@ -136,6 +150,8 @@ export class CheckoutService {
       manager,
       reference: orderId,
       ttlSeconds: this.config.inventory.reservationTtlSeconds,
+      // priceLines just read them in this transaction: live, of this store.
+      variants: new Map(priced.map((l) => [l.v.variantId, { id: l.v.variantId, productId: l.v.productId, trackInventory: l.v.trackInventory }])),
     });
     const address = input.shipping_address;
     const items = priced.map((l) => ({

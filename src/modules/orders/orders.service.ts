@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppException, insertRows, isUuid, Jobs, JobDefinition, NotFoundError, OrderEventPayload, OutboxService, RequestContext, ValidationError } from '@app/common';
+import { AppException, insertRowsStatement, isUuid, Jobs, JobDefinition, NotFoundError, OrderEventPayload, OUTBOX_CHANNEL, OutboxService, preparedQuery, RequestContext, ValidationError } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { OrderItem } from './entities/order-item.entity';
@@ -92,7 +92,8 @@ export class OrdersService {
    */
   async nextOrderNumber(manager: EntityManager, merchantId: string, now = new Date()): Promise<string> {
     const day = now.toISOString().slice(0, 10);
-    const [row]: { last_value: number }[] = await manager.query(
+    const [row] = await preparedQuery<{ last_value: number }>(
+      manager,
       `INSERT INTO order_number_counters (merchant_id, day, last_value) VALUES ($1, $2, 1)
        ON CONFLICT (merchant_id, day) DO UPDATE SET last_value = order_number_counters.last_value + 1, updated_at = now()
        RETURNING last_value`,
@@ -122,14 +123,30 @@ export class OrdersService {
     for (const column of manager.connection.getMetadata(Order).columns) {
       if (column.getEntityValue(order) === undefined) column.setEntityValue(order, null);
     }
-    await insertRows(
+    // Its lines, first history row and order.created in one statement: the order-number counter
+    // row taken above stays locked until the commit, and the store's other checkouts wait on it.
+    const lines = insertRowsStatement(
       manager,
       OrderItem,
       items.map((item, position) => ({ ...item, merchantId: draft.merchantId, orderId: draft.id, position })),
       ['merchantId', 'orderId', 'position', 'productId', 'variantId', 'productName', 'sku', 'variantAttributes', 'imageUrl', 'quantity', 'unitPrice', 'total'],
+      1,
     );
-    await manager.insert(OrderStatusHistory, { merchantId: draft.merchantId, orderId: draft.id, fromStatus: null, toStatus: 'pending', source: 'customer', note: null, actorId: actorOf(ctx) });
-    await this.outbox.publish(manager, Jobs.OrderCreated, this.eventPayload(order, null, 'customer', null, items.length));
+    const history = insertRowsStatement(
+      manager,
+      OrderStatusHistory,
+      [{ merchantId: draft.merchantId, orderId: draft.id, fromStatus: null, toStatus: 'pending', source: 'customer', note: null, actorId: actorOf(ctx) }],
+      ['merchantId', 'orderId', 'fromStatus', 'toStatus', 'source', 'note', 'actorId'],
+      2,
+    );
+    const created = this.outbox.insertStatement(manager, [{ job: Jobs.OrderCreated, payload: this.eventPayload(order, null, 'customer', null, items.length) }], {}, 3);
+    await preparedQuery(manager, `WITH lines AS (${lines.sql}), history AS (${history.sql}), created AS (${created.sql}) SELECT pg_notify($4, $5)`, [
+      ...lines.parameters,
+      ...history.parameters,
+      created.parameter,
+      OUTBOX_CHANNEL,
+      created.ids[0],
+    ]);
     return order;
   }
 

@@ -1,16 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, formatMinor, Jobs, OutboxService } from '@app/common';
+import { APP_CONFIG, AppConfig, formatMinor, Jobs, OUTBOX_CHANNEL, OutboxService, preparedQuery } from '@app/common';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { OrderItem } from '../orders/entities/order-item.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrdersReadService } from '../orders/orders-read.service';
-import { OrdersService } from '../orders/orders.service';
 import { PaymentStatusDto } from './dto/payments.dto';
 import { Payment } from './entities/payment.entity';
 import { PAYMENT_PROVIDER, paymentIdempotencyKey, PaymentProvider } from './providers/payment-provider';
 import { TransfersService } from './transfers.service';
+
+/**
+ * Records an opened session in ONE statement (atomic without a transaction around it, and one round
+ * trip on every checkout): the order gets the session unless one was recorded already (a racing
+ * request: then nothing is written and no row comes back), its payment row is inserted and the
+ * payment.verify event ($8, the outbox's insert) with it.
+ */
+const recordSessionSql = (verifyInsert: string) => `
+  WITH o AS (
+    UPDATE orders SET payment_provider = $2, payment_session_id = $3, stripe_payment_intent_id = $4, checkout_url = $5, updated_at = now()
+     WHERE id = $1 AND payment_session_id IS NULL
+     RETURNING id, merchant_id, amount_total, currency, updated_at
+  ), p AS (
+    INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, client_secret, expires_at)
+    SELECT o.merchant_id, o.id, $2, $3, $4, 'pending', o.amount_total, o.currency, $5, $6, $7 FROM o
+    ON CONFLICT (order_id) DO NOTHING RETURNING id
+  ), verify AS (
+    ${verifyInsert} WHERE EXISTS (SELECT 1 FROM p)
+  )
+  SELECT o.updated_at, CASE WHEN EXISTS (SELECT 1 FROM p) THEN pg_notify($9, $10) END AS notified FROM o`;
 
 /**
  * Payments of orders through the configured provider. Opening a session happens after the
@@ -23,7 +42,6 @@ export class PaymentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
-    private readonly orders: OrdersService,
     private readonly ordersRead: OrdersReadService,
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -31,7 +49,7 @@ export class PaymentsService {
   ) {}
 
   /** `items`: the order's lines in position order when the caller holds them (checkout just wrote them); read otherwise. */
-  async ensureCheckoutSession(order: Order, items?: Pick<OrderItem, 'productName' | 'quantity' | 'unitPrice'>[], merchant?: Merchant): Promise<{ order: Order; clientSecret: string | null }> {
+  async ensureCheckoutSession(order: Order, items?: Pick<OrderItem, 'productName' | 'quantity' | 'unitPrice'>[], merchant?: Pick<Merchant, 'id' | 'connectedAccountId' | 'platformFeePercentage'>): Promise<{ order: Order; clientSecret: string | null }> {
     if (order.paymentSessionId || order.status !== 'pending') {
       const payment = await this.dataSource.manager.findOneBy(Payment, { orderId: order.id });
       return { order, clientSecret: payment?.clientSecret ?? null };
@@ -54,23 +72,24 @@ export class PaymentsService {
       expiresAt: order.expiresAt,
       idempotencyKey: paymentIdempotencyKey('checkout', order.id),
     });
-    const updated = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.orders.lock(manager, order.id);
-      if (locked.paymentSessionId) return locked; // a racing request recorded the same session
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, client_secret, expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-        [locked.merchantId, locked.id, session.provider, session.sessionId, session.paymentIntentId, locked.amountTotal, locked.currency, session.url, session.clientSecret, session.expiresAt],
-      );
-      // Seed 002's verification: if no webhook settles the payment, the worker asks the provider.
-      if (inserted.length) {
-        await this.outbox.publish(manager, Jobs.PaymentVerify, { order_id: locked.id, merchant_id: locked.merchantId }, { delayMs: this.config.payments.verifyDelaySeconds * 1000 });
-      }
-      const changes = { paymentProvider: session.provider, paymentSessionId: session.sessionId, stripePaymentIntentId: session.paymentIntentId, checkoutUrl: session.url };
-      await manager.update(Order, { id: locked.id }, changes);
-      return Object.assign(locked, changes);
-    });
-    return { order: updated, clientSecret: session.clientSecret };
+    // Seed 002's verification: if no webhook settles the payment, the worker asks the provider.
+    const verify = this.outbox.insertStatement(this.dataSource.manager, [{ job: Jobs.PaymentVerify, payload: { order_id: order.id, merchant_id: order.merchantId } }], { delayMs: this.config.payments.verifyDelaySeconds * 1000 }, 8);
+    const [recorded] = await preparedQuery<{ updated_at: Date }>(this.dataSource.manager, recordSessionSql(verify.sql), [
+      order.id,
+      session.provider,
+      session.sessionId,
+      session.paymentIntentId,
+      session.url,
+      session.clientSecret,
+      session.expiresAt,
+      verify.parameter,
+      OUTBOX_CHANNEL,
+      verify.ids[0],
+    ]);
+    // None: a racing request recorded the same session first; the order as it left it.
+    if (!recorded) return { order: await this.dataSource.manager.findOneByOrFail(Order, { id: order.id }), clientSecret: session.clientSecret };
+    Object.assign(order, { paymentProvider: session.provider, paymentSessionId: session.sessionId, stripePaymentIntentId: session.paymentIntentId, checkoutUrl: session.url, updatedAt: recorded.updated_at });
+    return { order, clientSecret: session.clientSecret };
   }
 
   /**

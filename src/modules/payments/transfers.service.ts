@@ -83,7 +83,7 @@ export class TransfersService {
    * What a checkout session carries for a connected merchant (metadata only: the charge stays on
    * the platform). Pass the merchant when the caller has just read it.
    */
-  async checkoutTerms(merchantOrId: string | Merchant, amountMinor: number, currency: string): Promise<{ connectedAccountId: string | null; applicationFeeMinor: number | null }> {
+  async checkoutTerms(merchantOrId: string | Pick<Merchant, 'connectedAccountId' | 'platformFeePercentage'>, amountMinor: number, currency: string): Promise<{ connectedAccountId: string | null; applicationFeeMinor: number | null }> {
     const merchant = typeof merchantOrId === 'string' ? await this.dataSource.manager.findOneBy(Merchant, { id: merchantOrId }) : merchantOrId;
     if (!merchant?.connectedAccountId) return { connectedAccountId: null, applicationFeeMinor: null };
     return { connectedAccountId: merchant.connectedAccountId, applicationFeeMinor: platformFeeOf(amountMinor, currency, this.feeBpsOf(merchant)) };
@@ -291,7 +291,7 @@ export class TransfersService {
     if (filter.endDate) qb.andWhere(`t.created_at < ((:end::date + 1) AT TIME ZONE 'UTC')`, { end: filter.endDate });
   }
 
-  private feeBpsOf(merchant: Merchant | null): number {
+  private feeBpsOf(merchant: Pick<Merchant, 'platformFeePercentage'> | null): number {
     return platformFeeBpsOf(merchant, this.config.payments.platformFeePercentage);
   }
 

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { preparedQuery } from './prepared-query';
 
 type Column = EntityMetadata['columns'][number];
 
@@ -41,16 +42,25 @@ function columnsOf<T extends ObjectLiteral>(manager: EntityManager, target: Enti
 export async function insertRows<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], properties: readonly (keyof T & string)[]): Promise<void> {
   if (!rows.length) return;
   const { sql, parameters } = insertRowsStatement(manager, target, rows, properties);
-  await manager.query(sql, parameters);
+  await preparedQuery(manager, sql, parameters);
 }
 
-/** insertRows' statement (its one parameter is $1), for callers that run it inside a larger one. */
-export function insertRowsStatement<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: readonly Partial<T>[], properties: readonly (keyof T & string)[]): { sql: string; parameters: [string] } {
+/**
+ * insertRows' statement, for callers that run it inside a larger one: its one parameter is $1, or
+ * `$<parameter>` when the larger statement has others before it.
+ */
+export function insertRowsStatement<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: readonly Partial<T>[],
+  properties: readonly (keyof T & string)[],
+  parameter = 1,
+): { sql: string; parameters: [string] } {
   const { metadata, columns } = columnsOf(manager, target, properties);
   const data = rows.map((row) => columns.map((c) => value(c, row[c.propertyName as keyof T])));
   return {
     sql: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
-     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements($1::jsonb) AS e`,
+     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements($${parameter}::jsonb) AS e`,
     parameters: [JSON.stringify(data)],
   };
 }

@@ -4,3 +4,4 @@ export * from './create-database';
 export * from './data-source-options';
 export * from './bulk-write';
 export * from './after-commit';
+export * from './prepared-query';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { insertRowsStatement } from '../database/bulk-write';
+import { preparedQuery } from '../database/prepared-query';
 import type { JobDefinition, PayloadOf } from '../queue/jobs';
 import { OutboxEvent } from './outbox-event.entity';
 
@@ -32,11 +33,21 @@ export class OutboxService {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`Outbox events ${events[0].job.queue}/${events[0].job.name}… must be published inside a transaction`);
     }
+    const insert = this.insertStatement(manager, events, options);
+    // The rows and the notification in one round trip (the notification is delivered at commit either way).
+    await preparedQuery(manager, `WITH inserted AS (${insert.sql}) SELECT pg_notify($2, $3)`, [insert.parameter, OUTBOX_CHANNEL, insert.ids[0]]);
+    return insert.ids;
+  }
+
+  /**
+   * The INSERT of these events, for a caller that writes them inside a larger statement (the same
+   * transaction guarantee): its one parameter is `$<parameter>`, whose value is `parameter`. The
+   * caller also selects `pg_notify(OUTBOX_CHANNEL, ids[0])` when the rows are inserted.
+   */
+  insertStatement<J extends JobDefinition>(manager: EntityManager, events: { job: J; payload: PayloadOf<J> }[], options: { delayMs?: number } = {}, parameter = 1): { sql: string; parameter: string; ids: string[] } {
     const availableAt = new Date(Date.now() + (options.delayMs ?? 0));
     const rows = events.map(({ job, payload }) => ({ id: randomUUID(), queue: job.queue, name: job.name, payload: payload as Record<string, unknown>, availableAt }));
-    // The rows and the notification in one round trip (the notification is delivered at commit either way).
-    const insert = insertRowsStatement(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt']);
-    await manager.query(`WITH inserted AS (${insert.sql}) SELECT pg_notify($2, $3)`, [...insert.parameters, OUTBOX_CHANNEL, rows[0].id]);
-    return rows.map((r) => r.id);
+    const insert = insertRowsStatement(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt'], parameter);
+    return { sql: insert.sql, parameter: insert.parameters[0], ids: rows.map((r) => r.id) };
   }
 }

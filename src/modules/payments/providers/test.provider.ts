@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { APP_CONFIG, AppConfig, ConflictError, normalizeCurrency } from '@app/common';
+import { APP_CONFIG, AppConfig, ConflictError, normalizeCurrency, preparedQuery } from '@app/common';
 import { TestPaymentRefund, TestPaymentSession } from '../entities/test-payment-session.entity';
 import {
   assertCheckoutTotals,
@@ -74,8 +74,14 @@ export class TestPaymentProvider implements PaymentProvider {
       expiresAt: input.expiresAt,
     };
     // A retried call with the same key finds the first call's session instead of making another.
-    const inserted = await this.dataSource.createQueryBuilder().insert().into(TestPaymentSession).values(values).orIgnore().execute();
-    const createdId = (inserted.raw as { id?: string }[])[0]?.id;
+    // (A prepared statement: every checkout with the test provider runs it.)
+    const [inserted] = await preparedQuery<{ id: string }>(
+      this.dataSource.manager,
+      `INSERT INTO test_payment_sessions (idempotency_key, order_id, order_number, merchant_id, amount_minor, currency, success_url, cancel_url, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+      [values.idempotencyKey, values.orderId, values.orderNumber, values.merchantId, values.amountMinor, values.currency, values.successUrl, values.cancelUrl, values.expiresAt],
+    );
+    const createdId = inserted?.id;
     const row: Pick<TestPaymentSession, 'id' | 'orderId' | 'amountMinor' | 'currency' | 'paymentIntentId' | 'expiresAt'> = createdId
       ? { ...values, id: createdId, paymentIntentId: null }
       : await this.dataSource.getRepository(TestPaymentSession).findOneByOrFail({ idempotencyKey: input.idempotencyKey });

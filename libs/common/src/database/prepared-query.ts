@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+
+interface PgQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+const names = new Map<string, string>();
+
+/** A statement's name: the same for the same text, in every process (PostgreSQL keeps it per connection). */
+function nameOf(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `p_${createHash('sha1').update(sql).digest('base64url')}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * Runs a statement of FIXED text as a named prepared statement: each pooled connection parses and
+ * plans it once, and later executions skip both. Measured on the checkout (bench/RESULTS.md),
+ * parse + plan were about half of PostgreSQL's time for the hot statements, whose plans do not
+ * depend on their parameters (primary keys, `= ANY($1)` on indexed columns).
+ *
+ * Only for statements whose text comes from the code, never built from a request: every distinct
+ * text stays prepared on every connection for the connection's life. Runs on the manager's
+ * transaction when it has one, else on the pool. Errors are TypeORM's QueryFailedError, as from
+ * `manager.query`, so the error envelope maps them the same way. Returns the rows (an UPDATE or
+ * DELETE without RETURNING returns none; use `rowCount`).
+ */
+export async function preparedQuery<T = Record<string, unknown>>(manager: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
+  return (await preparedResult<T>(manager, sql, values)).rows;
+}
+
+/** preparedQuery with the number of rows the statement touched. */
+export async function preparedResult<T = Record<string, unknown>>(manager: EntityManager, sql: string, values: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
+  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
+  const target: PgQueryable = runner && !runner.isReleased ? ((await runner.connect()) as PgQueryable) : ((manager.connection.driver as PostgresDriver).master as PgQueryable);
+  try {
+    const result = await target.query({ name: nameOf(sql), text: sql, values });
+    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+  } catch (err) {
+    throw new QueryFailedError(sql, values, err as Error);
+  }
+}
