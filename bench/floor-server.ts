@@ -210,7 +210,7 @@ function notFound(reply: FastifyReply, what: string): void {
 async function main(): Promise<void> {
   const pool = new Pool({
     connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/commerce_bench',
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 5), // the API's default (DEFAULT_DATABASE_POOL_SIZE); the bench passes its --pool-size
     application_name: 'commerce-floor',
   });
   const app = Fastify({ logger: false });

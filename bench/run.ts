@@ -25,7 +25,7 @@ import { freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
-import { deleteKeysWithPrefix, liveWorkers } from '@app/common';
+import { DEFAULT_DATABASE_POOL_SIZE, deleteKeysWithPrefix, liveWorkers } from '@app/common';
 import { dataRequest, generateBenchData } from './data/generate';
 import { productionEnv } from './lib/bench-env';
 import { deployedCommand } from './lib/npm-script';
@@ -45,7 +45,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   rounds: { kind: 'int', description: 'alternating slices those seconds are split into (default 3)' },
   warmup: { kind: 'int', min: 0, description: 'warm-up seconds per server and read scenario (default 3)' },
   'import-rows': { kind: 'int', description: 'rows of the catalog-import scenario (default 100000)' },
-  'pool-size': { kind: 'int', description: 'DATABASE_POOL_SIZE of the API and the floor (default 10, the API\'s default)' },
+  'pool-size': { kind: 'int', description: `DATABASE_POOL_SIZE of the API, the worker and the floor (default ${DEFAULT_DATABASE_POOL_SIZE}, the API's default)` },
   'database-url': { kind: 'string', description: 'benchmark database (default BENCH_DATABASE_URL, else commerce_bench)' },
   list: { kind: 'flag', description: 'list the scenarios and exit' },
 };
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     rounds: (parsed.rounds as number | undefined) ?? 3,
     warmupSeconds: (parsed.warmup as number | undefined) ?? 3,
     importRows: (parsed['import-rows'] as number | undefined) ?? 100_000,
-    poolSize: (parsed['pool-size'] as number | undefined) ?? 10,
+    poolSize: (parsed['pool-size'] as number | undefined) ?? DEFAULT_DATABASE_POOL_SIZE,
   };
 
   const cpu = cpuLayout();

@@ -42,8 +42,8 @@ describe('Checkout SQL statements', () => {
     const one = await checkout(1);
     const six = await checkout(6);
     expect(six.length).toBe(one.length);
-    if (one.length > MAX_STATEMENTS) console.log(one.map((s) => s.replace(/\s+/g, ' ').slice(0, 120)).join('\n'));
-    expect(one.length).toBeLessThanOrEqual(MAX_STATEMENTS);
+    // Over the limit, the failure lists the statements.
+    expect(one.length > MAX_STATEMENTS ? one.map((s) => s.replace(/\s+/g, ' ').slice(0, 120)) : []).toEqual([]);
     // The order's transaction; the payment session is then recorded by one statement, atomic on its own.
     expect(one.filter((s) => /^\s*COMMIT/i.test(s))).toHaveLength(1);
   });
