@@ -133,6 +133,15 @@ describe('Order flow (cart to completed, with the worker)', () => {
     const bodies = events.map((d) => JSON.parse(d.body));
     expect(bodies.map((b) => b.type).sort()).toEqual([...expected].sort());
     expect(bodies.find((b) => b.type === 'order.paid').data).toMatchObject({ order_id: orderId, amount_total_minor: 3850, currency: 'USD', previous_status: 'pending', source: 'payment' });
+    // order.created carries the number and placed_at the checkout's statement wrote (both set inside it).
+    const [row] = await t.dataSource.query(`SELECT order_number, created_at FROM orders WHERE id = $1`, [orderId]);
+    expect(bodies.find((b) => b.type === 'order.created').data).toMatchObject({
+      order_id: orderId,
+      order_number: row.order_number,
+      placed_at: new Date(row.created_at).toISOString(),
+      status: 'pending',
+      item_count: 2,
+    });
 
     // The analytics rollup counted the order once.
     const [rollup] = await eventually(

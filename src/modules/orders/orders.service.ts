@@ -86,68 +86,80 @@ export class OrdersService {
   // --- creation -------------------------------------------------------------------------------
 
   /**
-   * ORD-YYYYMMDD-NNNN, sequential per merchant and UTC day. The counter row is locked from this
-   * upsert to the commit, so call it last in the transaction: concurrent checkouts of a store wait
-   * on it only for the commit itself.
+   * Inserts a pending order with its number, lines, first history row and order.created, in ONE
+   * statement of the caller's transaction; call it last there.
+   *
+   * The number is ORD-YYYYMMDD-NNNN, sequential per merchant and UTC day with no gaps: it comes
+   * from a counter row that stays locked from this statement to the commit, so every other
+   * checkout of the store waits for exactly that (this statement and the COMMIT). That is why the
+   * number is computed inside the statement: the order's row and the event's payload are written
+   * from jsonb made here, into which the statement sets the number (and the event its placed_at).
    */
-  async nextOrderNumber(manager: EntityManager, merchantId: string, now = new Date()): Promise<string> {
-    const day = now.toISOString().slice(0, 10);
-    const [row] = await preparedQuery<{ last_value: number }>(
-      manager,
-      `INSERT INTO order_number_counters (merchant_id, day, last_value) VALUES ($1, $2, 1)
-       ON CONFLICT (merchant_id, day) DO UPDATE SET last_value = order_number_counters.last_value + 1, updated_at = now()
-       RETURNING last_value`,
-      [merchantId, day],
-    );
-    return `ORD-${day.replaceAll('-', '')}-${String(row.last_value).padStart(4, '0')}`;
-  }
-
-  /** Inserts a pending order with its lines, first history row and order.created, in the caller's transaction. */
   async createPending(manager: EntityManager, ctx: RequestContext | null, draft: OrderDraft): Promise<Order> {
     const { items, utm, ...fields } = draft;
     const order = manager.create(Order, {
       ...fields,
       status: 'pending',
       version: 1,
+      refundedAmount: 0,
       utmSource: utm.source ?? null,
       utmMedium: utm.medium ?? null,
       utmCampaign: utm.campaign ?? null,
       utmTerm: utm.term ?? null,
       utmContent: utm.content ?? null,
       gclid: utm.gclid ?? null,
-      orderNumber: await this.nextOrderNumber(manager, draft.merchantId),
+      orderNumber: '', // set by the statement
+      createdAt: new Date(0), // idem
     });
-    // insert() fills in what the database generated (timestamps, defaults); what it did not return
-    // is null in the row too. The order is then complete without reading it back.
-    await manager.insert(Order, order);
-    for (const column of manager.connection.getMetadata(Order).columns) {
+    // Every column but the timestamps is written; what a new order does not have is null.
+    const metadata = manager.connection.getMetadata(Order);
+    for (const column of metadata.columns) {
       if (column.getEntityValue(order) === undefined) column.setEntityValue(order, null);
     }
-    // Its lines, first history row and order.created in one statement: the order-number counter
-    // row taken above stays locked until the commit, and the store's other checkouts wait on it.
+    const properties = metadata.columns.filter((c) => !c.isCreateDate && !c.isUpdateDate).map((c) => c.propertyName as keyof Order & string);
+    const day = new Date().toISOString().slice(0, 10);
+
+    const placed = insertRowsStatement(manager, Order, [order], properties, 3, (jsonb) => `(SELECT jsonb_build_array(jsonb_set(${jsonb} -> 0, '{${properties.indexOf('orderNumber')}}', to_jsonb(n.order_number))) FROM number n)`);
     const lines = insertRowsStatement(
       manager,
       OrderItem,
       items.map((item, position) => ({ ...item, merchantId: draft.merchantId, orderId: draft.id, position })),
       ['merchantId', 'orderId', 'position', 'productId', 'variantId', 'productName', 'sku', 'variantAttributes', 'imageUrl', 'quantity', 'unitPrice', 'total'],
-      1,
+      4,
     );
     const history = insertRowsStatement(
       manager,
       OrderStatusHistory,
       [{ merchantId: draft.merchantId, orderId: draft.id, fromStatus: null, toStatus: 'pending', source: 'customer', note: null, actorId: actorOf(ctx) }],
       ['merchantId', 'orderId', 'fromStatus', 'toStatus', 'source', 'note', 'actorId'],
-      2,
+      5,
     );
-    const created = this.outbox.insertStatement(manager, [{ job: Jobs.OrderCreated, payload: this.eventPayload(order, null, 'customer', null, items.length) }], {}, 3);
-    await preparedQuery(manager, `WITH lines AS (${lines.sql}), history AS (${history.sql}), created AS (${created.sql}) SELECT pg_notify($4, $5)`, [
-      ...lines.parameters,
-      ...history.parameters,
-      created.parameter,
-      OUTBOX_CHANNEL,
-      created.ids[0],
-    ]);
-    return order;
+    // The payload is the 4th value of the event's row; placed_at as Date.toISOString() writes it.
+    const created = this.outbox.insertStatement(
+      manager,
+      [{ job: Jobs.OrderCreated, payload: this.eventPayload(order, null, 'customer', null, items.length) }],
+      {},
+      6,
+      (jsonb) =>
+        `(SELECT jsonb_build_array(jsonb_set(jsonb_set(${jsonb} -> 0, '{3,order_number}', to_jsonb(p.order_number)),
+                                             '{3,placed_at}', to_jsonb(to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))))
+            FROM placed p)`,
+    );
+    const [row] = await preparedQuery<{ order_number: string; created_at: Date; updated_at: Date }>(
+      manager,
+      `WITH number AS (
+         INSERT INTO order_number_counters (merchant_id, day, last_value) VALUES ($1, $2, 1)
+         ON CONFLICT (merchant_id, day) DO UPDATE SET last_value = order_number_counters.last_value + 1, updated_at = now()
+         RETURNING 'ORD-' || to_char($2::date, 'YYYYMMDD') || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS order_number
+       ),
+       placed AS (${placed.sql} RETURNING order_number, created_at, updated_at),
+       lines AS (${lines.sql}),
+       history AS (${history.sql}),
+       created AS (${created.sql})
+       SELECT order_number, created_at, updated_at, pg_notify($7, $8) FROM placed`,
+      [draft.merchantId, day, ...placed.parameters, ...lines.parameters, ...history.parameters, created.parameter, OUTBOX_CHANNEL, created.ids[0]],
+    );
+    return Object.assign(order, { orderNumber: row.order_number, createdAt: row.created_at, updatedAt: row.updated_at });
   }
 
   // --- locking and transitions ----------------------------------------------------------------

@@ -47,7 +47,8 @@ export async function insertRows<T extends ObjectLiteral>(manager: EntityManager
 
 /**
  * insertRows' statement, for callers that run it inside a larger one: its one parameter is $1, or
- * `$<parameter>` when the larger statement has others before it.
+ * `$<parameter>` when the larger statement has others before it. `source`, when given, rewrites
+ * that jsonb before its rows are read (to fill in a value the larger statement computes).
  */
 export function insertRowsStatement<T extends ObjectLiteral>(
   manager: EntityManager,
@@ -55,12 +56,13 @@ export function insertRowsStatement<T extends ObjectLiteral>(
   rows: readonly Partial<T>[],
   properties: readonly (keyof T & string)[],
   parameter = 1,
+  source: (jsonb: string) => string = (jsonb) => jsonb,
 ): { sql: string; parameters: [string] } {
   const { metadata, columns } = columnsOf(manager, target, properties);
   const data = rows.map((row) => columns.map((c) => value(c, row[c.propertyName as keyof T])));
   return {
     sql: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
-     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements($${parameter}::jsonb) AS e`,
+     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements(${source(`$${parameter}::jsonb`)}) AS e`,
     parameters: [JSON.stringify(data)],
   };
 }

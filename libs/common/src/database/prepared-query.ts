@@ -20,14 +20,18 @@ function nameOf(sql: string): string {
 }
 
 /**
- * Runs a statement of FIXED text as a named prepared statement: each pooled connection parses and
- * plans it once, and later executions skip both. Measured on the checkout (bench/RESULTS.md),
- * parse + plan were about half of PostgreSQL's time for the hot statements, whose plans do not
- * depend on their parameters (primary keys, `= ANY($1)` on indexed columns).
+ * Runs a statement of FIXED text as a named prepared statement: each pooled connection parses it
+ * once, and plans it once too when PostgreSQL settles on a generic plan (after five executions,
+ * when that plan costs no more than the custom ones). In the checkout's statement log (bench/
+ * RESULTS.md), parse and bind (which plans an unnamed statement) were about half of PostgreSQL's
+ * time per order.
  *
  * Only for statements whose text comes from the code, never built from a request: every distinct
  * text stays prepared on every connection for the connection's life. Runs on the manager's
- * transaction when it has one, else on the pool. Errors are TypeORM's QueryFailedError, as from
+ * transaction when it has one, else on the pool. A migration that changes the type of a column
+ * such a statement returns needs the processes restarted (PostgreSQL refuses to run the old
+ * statement: "cached plan must not change result type"), as deploys do: migrate, then start
+ * (`npm start`; the Dockerfile's migrations step). Errors are TypeORM's QueryFailedError, as from
  * `manager.query`, so the error envelope maps them the same way. Returns the rows (an UPDATE or
  * DELETE without RETURNING returns none; use `rowCount`).
  */

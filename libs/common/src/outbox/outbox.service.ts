@@ -42,12 +42,19 @@ export class OutboxService {
   /**
    * The INSERT of these events, for a caller that writes them inside a larger statement (the same
    * transaction guarantee): its one parameter is `$<parameter>`, whose value is `parameter`. The
-   * caller also selects `pg_notify(OUTBOX_CHANNEL, ids[0])` when the rows are inserted.
+   * caller also selects `pg_notify(OUTBOX_CHANNEL, ids[0])` when the rows are inserted. `source`:
+   * as insertRowsStatement's (each row is `[id, queue, name, payload, available_at]`).
    */
-  insertStatement<J extends JobDefinition>(manager: EntityManager, events: { job: J; payload: PayloadOf<J> }[], options: { delayMs?: number } = {}, parameter = 1): { sql: string; parameter: string; ids: string[] } {
+  insertStatement<J extends JobDefinition>(
+    manager: EntityManager,
+    events: { job: J; payload: PayloadOf<J> }[],
+    options: { delayMs?: number } = {},
+    parameter = 1,
+    source?: (jsonb: string) => string,
+  ): { sql: string; parameter: string; ids: string[] } {
     const availableAt = new Date(Date.now() + (options.delayMs ?? 0));
     const rows = events.map(({ job, payload }) => ({ id: randomUUID(), queue: job.queue, name: job.name, payload: payload as Record<string, unknown>, availableAt }));
-    const insert = insertRowsStatement(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt'], parameter);
+    const insert = insertRowsStatement(manager, OutboxEvent, rows, ['id', 'queue', 'name', 'payload', 'availableAt'], parameter, source);
     return { sql: insert.sql, parameter: insert.parameters[0], ids: rows.map((r) => r.id) };
   }
 }

@@ -49,7 +49,6 @@ export interface ShippingAddress {
 @Index('idx_orders_merchant_amount', ['merchantId', 'amountTotal', 'id'])
 @Index('idx_orders_merchant_email', ['merchantId', 'customerEmail', 'id'])
 @Index('idx_orders_merchant_name', ['merchantId', 'customerName', 'id'])
-@Index('idx_orders_payment_session', ['paymentSessionId'])
 @Index('idx_orders_payment_intent', ['stripePaymentIntentId'])
 @Index('idx_orders_search', { synchronize: false }) // GIN trigram over number, email and name, in the migration
 @Check('ck_orders_amounts', '"subtotal" >= 0 AND "shipping_fee" >= 0 AND "tax_amount" >= 0 AND "amount_total" >= 0')
