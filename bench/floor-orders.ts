@@ -12,7 +12,9 @@
  *        that locks the stock levels FOR UPDATE in a fixed order, reserves (reservation, its lines,
  *        the levels, the ledger rows), takes the order number (counter upsert), inserts the order,
  *        its items, its first history row and its order.created outbox row, then opens the test
- *        provider's payment session (session row, payment row, payment.verify outbox row). The body
+ *        provider's payment session (session row, payment row, payment.verify outbox row). Written
+ *        as the API writes them since a9a486a: the lock, then the stock writes in one statement,
+ *        then the rest (counter first: its row stays locked until the commit) in one more. The body
  *        is the API's checkout body with a variant_id on every line; prices, shipping and tax come
  *        from the database. 409 ERR_OUT_OF_STOCK when a line asks for more than is available.
  */
@@ -328,53 +330,50 @@ async function placeOrder(client: PoolClient, p: Placement): Promise<Record<stri
   });
   if (short.length) return { outOfStock: short };
 
+  // As the API since a9a486a: the stock writes in one statement, then everything else (with the
+  // order-number counter, whose row stays locked until the commit) in one more.
   const orderId = randomUUID();
   const reservationId = randomUUID();
   const quantities = levels.map((l) => p.wanted.get(l.variant_id)!);
-  await client.query(
-    `UPDATE inventory_levels t SET reserved = t.reserved + u.q, updated_at = now() FROM unnest($1::uuid[], $2::int[]) AS u(id, q) WHERE t.id = u.id`,
-    [levels.map((l) => l.id), quantities],
-  );
-  const [{ expires_at: expiresAt }] = (
-    await client.query<{ expires_at: Date }>(
-      `INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at) VALUES ($1, $2, $3, 'active', now() + $4 * interval '1 second') RETURNING expires_at`,
-      [reservationId, p.merchantId, orderId, RESERVATION_TTL_SECONDS],
-    )
-  ).rows;
   const levelOf = new Map(levels.map((l) => [l.variant_id, l]));
   const reserved = p.variantIds.map((id) => ({ id, product: p.priced.find((l) => l.variant_id === id)!.product_id, level: levelOf.get(id) ?? null, quantity: p.wanted.get(id)! }));
-  await client.query(
-    `INSERT INTO inventory_reservation_lines (merchant_id, reservation_id, product_id, variant_id, level_id, location_id, quantity)
-     SELECT $1, $2, * FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::int[])`,
-    [p.merchantId, reservationId, reserved.map((r) => r.product), reserved.map((r) => r.id), reserved.map((r) => r.level?.id ?? null), reserved.map((r) => r.level?.location_id ?? null), reserved.map((r) => r.quantity)],
-  );
-  await client.query(
-    `INSERT INTO inventory_movements (merchant_id, product_id, variant_id, location_id, level_id, type, quantity, on_hand_delta, reserved_delta, on_hand_after, reserved_after, actor_type, reference, reservation_id)
-     SELECT $1, u.product_id, u.variant_id, u.location_id, u.level_id, 'reservation', u.q, 0, u.q, u.on_hand, u.reserved, 'system', $2, $3
-       FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::int[], $9::int[], $10::int[]) AS u(product_id, variant_id, location_id, level_id, q, on_hand, reserved)`,
-    [
-      p.merchantId,
-      orderId,
-      reservationId,
-      levels.map((l) => l.product_id),
-      levels.map((l) => l.variant_id),
-      levels.map((l) => l.location_id),
-      levels.map((l) => l.id),
-      quantities,
-      levels.map((l) => l.on_hand),
-      levels.map((l, i) => l.reserved + quantities[i]),
-    ],
-  );
-
-  const day = new Date().toISOString().slice(0, 10);
-  const [{ last_value: seq }] = (
-    await client.query<{ last_value: number }>(
-      `INSERT INTO order_number_counters (merchant_id, day, last_value) VALUES ($1, $2, 1)
-       ON CONFLICT (merchant_id, day) DO UPDATE SET last_value = order_number_counters.last_value + 1, updated_at = now() RETURNING last_value`,
-      [p.merchantId, day],
+  const [{ expires_at: expiresAt }] = (
+    await client.query<{ expires_at: Date }>(
+      `WITH reservation AS (
+         INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at) VALUES ($2, $1, $3, 'active', now() + $4 * interval '1 second') RETURNING expires_at
+       ), lines AS (
+         INSERT INTO inventory_reservation_lines (merchant_id, reservation_id, product_id, variant_id, level_id, location_id, quantity)
+         SELECT $1, $2, * FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::int[])
+       ), levels AS (
+         UPDATE inventory_levels t SET reserved = t.reserved + u.q, updated_at = now() FROM unnest($10::uuid[], $11::int[]) AS u(id, q) WHERE t.id = u.id
+       ), movements AS (
+         INSERT INTO inventory_movements (merchant_id, product_id, variant_id, location_id, level_id, type, quantity, on_hand_delta, reserved_delta, on_hand_after, reserved_after, actor_type, reference, reservation_id)
+         SELECT $1, u.product_id, u.variant_id, u.location_id, u.level_id, 'reservation', u.q, 0, u.q, u.on_hand, u.reserved, 'system', $3, $2
+           FROM unnest($12::uuid[], $13::uuid[], $14::uuid[], $10::uuid[], $11::int[], $15::int[], $16::int[]) AS u(product_id, variant_id, location_id, level_id, q, on_hand, reserved)
+       )
+       SELECT expires_at FROM reservation`,
+      [
+        p.merchantId,
+        reservationId,
+        orderId,
+        RESERVATION_TTL_SECONDS,
+        reserved.map((r) => r.product),
+        reserved.map((r) => r.id),
+        reserved.map((r) => r.level?.id ?? null),
+        reserved.map((r) => r.level?.location_id ?? null),
+        reserved.map((r) => r.quantity),
+        levels.map((l) => l.id),
+        quantities,
+        levels.map((l) => l.product_id),
+        levels.map((l) => l.variant_id),
+        levels.map((l) => l.location_id),
+        levels.map((l) => l.on_hand),
+        levels.map((l, i) => l.reserved + quantities[i]),
+      ],
     )
   ).rows;
-  const orderNumber = `ORD-${day.replaceAll('-', '')}-${String(seq).padStart(4, '0')}`;
+
+  const day = new Date().toISOString().slice(0, 10);
   // The test provider's session ids are known before its row is written, so the order is inserted once, complete.
   const paymentIntentId = `test_pi_${randomBytes(12).toString('hex')}`;
   const sessionRowId = randomUUID();
@@ -392,57 +391,86 @@ async function placeOrder(client: PoolClient, p: Placement): Promise<Record<stri
     contact_phone: a.contact_phone ?? null,
     contact_email: a.contact_email?.toLowerCase() ?? null,
   };
-  const [{ created_at: createdAt }] = (
-    await client.query<{ created_at: Date }>(
-      `INSERT INTO orders (id, merchant_id, order_number, status, customer_email, customer_name, currency, subtotal, shipping_fee, tax_amount, amount_total,
-                           prices_include_tax, tax_rate_bps, shipping_rate_id, shipping_address, reservation_id, expires_at, success_url, cancel_url,
-                           payment_provider, payment_session_id, stripe_payment_intent_id, checkout_url)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'test', $19, $20, $21) RETURNING created_at`,
-      [orderId, p.merchantId, orderNumber, p.body.email.toLowerCase(), p.body.name, p.currency, p.subtotal, p.shipping.amount, p.tax, p.amountTotal, p.inclusive, p.rateBps, p.shipping.rateId, address, reservationId, expiresAt, p.body.success_url, p.body.cancel_url, sessionId, paymentIntentId, checkoutUrl],
+  const created = {
+    merchant_id: p.merchantId, order_id: orderId, status: 'pending', previous_status: null, source: 'customer', note: null, currency: p.currency,
+    amount_total_minor: p.amountTotal, refunded_amount_minor: 0, customer_user_id: null, customer_email: p.body.email.toLowerCase(), customer_name: p.body.name,
+    item_count: p.priced.length, tracking_number: null, carrier: null, tracking_url: null, occurred_at: new Date().toISOString(),
+  };
+  const [{ order_number: orderNumber }] = (
+    await client.query<{ order_number: string }>(
+      `WITH number AS (
+         INSERT INTO order_number_counters (merchant_id, day, last_value) VALUES ($1::uuid, $2::date, 1)
+         ON CONFLICT (merchant_id, day) DO UPDATE SET last_value = order_number_counters.last_value + 1, updated_at = now()
+         RETURNING 'ORD-' || to_char($2::date, 'YYYYMMDD') || '-' || lpad(last_value::text, greatest(4, length(last_value::text)), '0') AS order_number
+       ), placed AS (
+         INSERT INTO orders (id, merchant_id, order_number, status, customer_email, customer_name, currency, subtotal, shipping_fee, tax_amount, amount_total,
+                             prices_include_tax, tax_rate_bps, shipping_rate_id, shipping_address, reservation_id, expires_at, success_url, cancel_url,
+                             payment_provider, payment_session_id, stripe_payment_intent_id, checkout_url)
+         SELECT $3::uuid, $1::uuid, n.order_number, 'pending'::order_status, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::bigint, $11::boolean, $12::int, $13::text, $14::jsonb, $15::uuid, $16::timestamptz, $17::text, $18::text, 'test', $19::text, $20::text, $21::text FROM number n
+         RETURNING order_number, created_at
+       ), items AS (
+         INSERT INTO order_items (merchant_id, order_id, position, product_id, variant_id, product_name, sku, variant_attributes, image_url, quantity, unit_price, total)
+         SELECT $1::uuid, $3::uuid, u.position - 1, u.product_id, u.variant_id, u.product_name, u.sku, u.attributes, u.image_url, u.quantity, u.unit, u.total
+           FROM unnest($22::uuid[], $23::uuid[], $24::text[], $25::text[], $26::jsonb[], $27::text[], $28::int[], $29::bigint[], $30::bigint[]) WITH ORDINALITY
+                AS u(product_id, variant_id, product_name, sku, attributes, image_url, quantity, unit, total, position)
+       ), history AS (
+         INSERT INTO order_status_history (merchant_id, order_id, from_status, to_status, source) VALUES ($1::uuid, $3::uuid, NULL, 'pending', 'customer')
+       ), session AS (
+         INSERT INTO test_payment_sessions (id, idempotency_key, order_id, order_number, merchant_id, amount_minor, currency, payment_intent_id, success_url, cancel_url, expires_at)
+         SELECT $31::uuid, $32::text, $3::uuid, order_number, $1::uuid, $10::bigint, $6::text, $20::text, $17::text, $18::text, $16::timestamptz FROM placed
+       ), payment AS (
+         INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, expires_at)
+         SELECT $1::uuid, $3::uuid, 'test', $19::text, $20::text, 'pending'::payment_status, $10::bigint, $6::text, $21::text, $16::timestamptz FROM placed
+       ), events AS (
+         INSERT INTO outbox_events (queue, name, payload, available_at)
+         SELECT $33::text, $34::text, $35::jsonb || jsonb_build_object('order_number', order_number, 'placed_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), now() FROM placed
+         UNION ALL SELECT $36::text, $37::text, $38::jsonb, now() + $39::int * interval '1 second'
+       )
+       SELECT order_number, pg_notify($40::text, $3::uuid::text) FROM placed`,
+      [
+        p.merchantId,
+        day,
+        orderId,
+        p.body.email.toLowerCase(),
+        p.body.name,
+        p.currency,
+        p.subtotal,
+        p.shipping.amount,
+        p.tax,
+        p.amountTotal,
+        p.inclusive,
+        p.rateBps,
+        p.shipping.rateId,
+        address,
+        reservationId,
+        expiresAt,
+        p.body.success_url,
+        p.body.cancel_url,
+        sessionId,
+        paymentIntentId,
+        checkoutUrl,
+        p.priced.map((l) => l.product_id),
+        p.priced.map((l) => l.variant_id),
+        p.priced.map((l) => l.product_name),
+        p.priced.map((l) => l.sku),
+        p.priced.map((l) => JSON.stringify(l.attributes)),
+        p.priced.map((l) => l.image_url),
+        p.priced.map((l) => l.quantity),
+        p.priced.map((l) => l.unit),
+        p.priced.map((l) => l.total),
+        sessionRowId,
+        `checkout:${orderId}`,
+        Jobs.OrderCreated.queue,
+        Jobs.OrderCreated.name,
+        created,
+        Jobs.PaymentVerify.queue,
+        Jobs.PaymentVerify.name,
+        { order_id: orderId, merchant_id: p.merchantId },
+        VERIFY_DELAY_SECONDS,
+        OUTBOX_CHANNEL,
+      ],
     )
   ).rows;
-  await client.query(
-    `INSERT INTO order_items (merchant_id, order_id, position, product_id, variant_id, product_name, sku, variant_attributes, image_url, quantity, unit_price, total)
-     SELECT $1, $2, u.position - 1, u.product_id, u.variant_id, u.product_name, u.sku, u.attributes, u.image_url, u.quantity, u.unit, u.total
-       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::int[], $10::bigint[], $11::bigint[]) WITH ORDINALITY
-            AS u(product_id, variant_id, product_name, sku, attributes, image_url, quantity, unit, total, position)`,
-    [
-      p.merchantId,
-      orderId,
-      p.priced.map((l) => l.product_id),
-      p.priced.map((l) => l.variant_id),
-      p.priced.map((l) => l.product_name),
-      p.priced.map((l) => l.sku),
-      p.priced.map((l) => JSON.stringify(l.attributes)),
-      p.priced.map((l) => l.image_url),
-      p.priced.map((l) => l.quantity),
-      p.priced.map((l) => l.unit),
-      p.priced.map((l) => l.total),
-    ],
-  );
-  await client.query(`INSERT INTO order_status_history (merchant_id, order_id, from_status, to_status, source) VALUES ($1, $2, NULL, 'pending', 'customer')`, [p.merchantId, orderId]);
-  const created = {
-    merchant_id: p.merchantId, order_id: orderId, order_number: orderNumber, status: 'pending', previous_status: null, source: 'customer', note: null, currency: p.currency,
-    amount_total_minor: p.amountTotal, refunded_amount_minor: 0, customer_user_id: null, customer_email: p.body.email.toLowerCase(), customer_name: p.body.name,
-    item_count: p.priced.length, tracking_number: null, carrier: null, tracking_url: null, placed_at: createdAt.toISOString(), occurred_at: new Date().toISOString(),
-  };
-
-  // The test provider's session and the payment row, as ensureCheckoutSession leaves them.
-  await client.query(
-    `INSERT INTO test_payment_sessions (id, idempotency_key, order_id, order_number, merchant_id, amount_minor, currency, payment_intent_id, success_url, cancel_url, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [sessionRowId, `checkout:${orderId}`, orderId, orderNumber, p.merchantId, p.amountTotal, p.currency, paymentIntentId, p.body.success_url, p.body.cancel_url, expiresAt],
-  );
-  await client.query(
-    `INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, expires_at)
-     VALUES ($1, $2, 'test', $3, $4, 'pending', $5, $6, $7, $8)`,
-    [p.merchantId, orderId, sessionId, paymentIntentId, p.amountTotal, p.currency, checkoutUrl, expiresAt],
-  );
-  await client.query(
-    `INSERT INTO outbox_events (queue, name, payload, available_at) VALUES ($1, $2, $3, now()), ($4, $5, $6, now() + $7 * interval '1 second')`,
-    [Jobs.OrderCreated.queue, Jobs.OrderCreated.name, created, Jobs.PaymentVerify.queue, Jobs.PaymentVerify.name, { order_id: orderId, merchant_id: p.merchantId }, VERIFY_DELAY_SECONDS],
-  );
-  await client.query(`SELECT pg_notify($1, $2)`, [OUTBOX_CHANNEL, orderId]);
 
   const money = (minor: number) => formatMinor(minor, p.currency);
   return {
