@@ -10,7 +10,7 @@ import { SqlStatementCounter } from './support/sql-statements';
  * (bench/RESULTS.md has the list). A new statement per line is an N+1; a new fixed one should be
  * a choice, made by raising MAX_STATEMENTS here.
  */
-const MAX_STATEMENTS = 13;
+const MAX_STATEMENTS = 14;
 
 describe('Checkout SQL statements', () => {
   let t: TestApp;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig, AppException, formatMinor, NotFoundError, preparedQuery, RequestContext, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig, AppException, formatMinor, NotFoundError, preparedQuery, RequestContext, useGenericPlans, ValidationError } from '@app/common';
 import { CartService } from '../cart/cart.service';
 import type { CartOwner } from '../cart/cart-owner';
 import { defaultVariantIds, loadPurchasableVariants, PurchasableVariant } from '../catalog/purchasable-variants';
@@ -79,6 +79,7 @@ export class CheckoutService {
     const requestHash = createHash('sha256').update(JSON.stringify({ ...input, currency, lines })).digest('hex');
 
     const outcome = await this.dataSource.transaction(async (manager): Promise<{ orderId: string; created: boolean; placed?: Order; items?: OrderDraft['items'] }> => {
+      await useGenericPlans(manager);
       const orderId = randomUUID();
       if (idempotencyKey !== undefined) {
         const existing = await this.claimKey(manager, merchant.id, idempotencyKey, requestHash, orderId);

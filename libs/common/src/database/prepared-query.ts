@@ -50,3 +50,15 @@ export async function preparedResult<T = Record<string, unknown>>(manager: Entit
     throw new QueryFailedError(sql, values, err as Error);
   }
 }
+
+/**
+ * For the rest of the caller's transaction, prepared statements run their generic plan (built once
+ * per connection) instead of being planned again for each execution. PostgreSQL otherwise keeps
+ * planning statements with `= ANY($1)` on every run, because it cannot know the array is small.
+ * Only for transactions whose every statement is a fixed one whose plan does not depend on its
+ * values (lookups by ids): the checkout's. Measured there: +20 % orders/s at 20 buyers (bench/RESULTS.md).
+ */
+export async function useGenericPlans(manager: EntityManager): Promise<void> {
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('useGenericPlans: only inside a transaction (it is SET LOCAL)');
+  await manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+}
