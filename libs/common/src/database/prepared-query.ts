@@ -4,7 +4,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 interface PgQueryable {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 const names = new Map<string, string>();
@@ -32,20 +32,14 @@ function nameOf(sql: string): string {
  * such a statement returns needs the processes restarted (PostgreSQL refuses to run the old
  * statement: "cached plan must not change result type"), as deploys do: migrate, then start
  * (`npm start`; the Dockerfile's migrations step). Errors are TypeORM's QueryFailedError, as from
- * `manager.query`, so the error envelope maps them the same way. Returns the rows (an UPDATE or
- * DELETE without RETURNING returns none; use `rowCount`).
+ * `manager.query`, so the error envelope maps them the same way. Returns the rows (none for an
+ * UPDATE or DELETE without RETURNING).
  */
 export async function preparedQuery<T = Record<string, unknown>>(manager: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
-  return (await preparedResult<T>(manager, sql, values)).rows;
-}
-
-/** preparedQuery with the number of rows the statement touched. */
-export async function preparedResult<T = Record<string, unknown>>(manager: EntityManager, sql: string, values: unknown[]): Promise<{ rows: T[]; rowCount: number }> {
   const runner = manager.queryRunner as PostgresQueryRunner | undefined;
   const target: PgQueryable = runner && !runner.isReleased ? ((await runner.connect()) as PgQueryable) : ((manager.connection.driver as PostgresDriver).master as PgQueryable);
   try {
-    const result = await target.query({ name: nameOf(sql), text: sql, values });
-    return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    return (await target.query({ name: nameOf(sql), text: sql, values })).rows as T[];
   } catch (err) {
     throw new QueryFailedError(sql, values, err as Error);
   }
