@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { claimEvent, type OrderEventPayload } from '@app/common';
+import { type OrderEventPayload, preparedQuery } from '@app/common';
 import { AnalyticsAnswerCache } from './analytics-answer-cache';
 
 type Counter = 'orders_placed' | 'orders_paid' | 'orders_cancelled' | 'orders_refunded' | 'items_sold' | 'gross_paid' | 'refunded';
@@ -32,6 +32,24 @@ function deltasOf(event: string, p: OrderEventPayload): Partial<Record<Counter, 
   }
 }
 
+function nonZero(deltas: Partial<Record<Counter, number>>): [Counter, number][] {
+  return Object.entries(deltas).filter(([, v]) => v !== 0) as [Counter, number][];
+}
+
+/** Adds counters to the day's row; parameters from $first: merchant, placed_at, currency, then one per counter. Reads one row FROM `source` when given (no row: nothing added). */
+function countersUpsert(counters: [Counter, number][], first: number, source?: string): string {
+  const columns = counters.map(([c]) => c);
+  const values = [`$${first}::uuid`, `($${first + 1}::timestamptz AT TIME ZONE 'UTC')::date`, `$${first + 2}::char(3)`, ...columns.map((_, i) => `$${first + 3 + i}::bigint`)];
+  return `INSERT INTO merchant_daily_sales (merchant_id, day, currency, ${columns.join(', ')})
+          SELECT ${values.join(', ')}${source ? ` FROM ${source}` : ''}
+          ON CONFLICT (merchant_id, day, currency) DO UPDATE SET
+          ${columns.map((c) => `${c} = merchant_daily_sales.${c} + EXCLUDED.${c}`).join(', ')}, updated_at = now()`;
+}
+
+function countersValues(payload: OrderEventPayload, counters: [Counter, number][]): unknown[] {
+  return [payload.merchant_id, payload.placed_at, payload.currency, ...counters.map(([, v]) => v)];
+}
+
 /**
  * Rolls order events into the analytics tables, in the consumer's transaction, once per event:
  *
@@ -51,35 +69,35 @@ export class AnalyticsRollupService {
     private readonly answers: AnalyticsAnswerCache,
   ) {}
 
-  /** applyOnce in a transaction of its own; after its commit, the store's cached answers are out of date. */
+  /**
+   * Applies the event once, then marks the store's cached answers out of date. Most events add to
+   * one row of counters: the lock, the claim and the counters are then one statement (a transaction
+   * of its own, one round trip). order.paid and order.refunded write more rows, in a transaction.
+   */
   async consume(eventId: string, event: string, payload: OrderEventPayload): Promise<boolean> {
-    const applied = await this.dataSource.transaction((manager) => this.applyOnce(manager, eventId, event, payload));
+    const applied =
+      event === 'order.paid' || event === 'order.refunded'
+        ? await this.dataSource.transaction((manager) => this.applyOnce(manager, eventId, event, payload))
+        : await this.claim(this.dataSource.manager, eventId, event, payload, deltasOf(event, payload));
     if (applied) await this.answers.bump(payload.merchant_id);
     return applied;
   }
 
-  /** Claims the event for the rollups and applies it; a redelivered event finds its claim and does nothing. */
-  async applyOnce(manager: EntityManager, eventId: string, event: string, payload: OrderEventPayload): Promise<boolean> {
-    await manager.query(`SELECT pg_advisory_xact_lock_shared($1)`, [ROLLUP_LOCK_KEY]);
-    if (!(await claimEvent(manager, ROLLUP_CONSUMER, eventId, event))) return false;
-    await this.applyOrderEvent(manager, event, payload);
-    return true;
-  }
-
-  async applyOrderEvent(manager: EntityManager, event: string, payload: OrderEventPayload): Promise<void> {
-    if (event === 'order.refunded' && !(await this.wasPaid(manager, payload))) return;
-    const deltas = Object.entries(deltasOf(event, payload)).filter(([, v]) => v !== 0) as [Counter, number][];
-    if (deltas.length) {
-      const columns = deltas.map(([c]) => c);
+  /** In the caller's transaction: claims the event and applies it; a redelivered event finds its claim and does nothing. */
+  private async applyOnce(manager: EntityManager, eventId: string, event: string, payload: OrderEventPayload): Promise<boolean> {
+    const refund = event === 'order.refunded';
+    // A refund counts only when the order was paid, which is read once the event is claimed.
+    if (!(await this.claim(manager, eventId, event, payload, refund ? {} : deltasOf(event, payload)))) return false;
+    if (refund) {
+      if (!(await this.wasPaid(manager, payload))) return true;
+      await this.addCounters(manager, payload, deltasOf(event, payload));
+      await this.addProductLines(manager, payload, -1);
       await manager.query(
-        `INSERT INTO merchant_daily_sales (merchant_id, day, currency, ${columns.join(', ')})
-         VALUES ($1, ($2::timestamptz AT TIME ZONE 'UTC')::date, $3, ${columns.map((_, i) => `$${i + 4}`).join(', ')})
-         ON CONFLICT (merchant_id, day, currency) DO UPDATE SET
-         ${columns.map((c) => `${c} = merchant_daily_sales.${c} + EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
-        [payload.merchant_id, payload.placed_at, payload.currency, ...deltas.map(([, v]) => v)],
+        `UPDATE merchant_customers SET total_spent = total_spent - $4, updated_at = now()
+          WHERE merchant_id = $1 AND currency = $2 AND customer_email = lower($3)`,
+        [payload.merchant_id, payload.currency, payload.customer_email, payload.refunded_amount_minor],
       );
-    }
-    if (event === 'order.paid') {
+    } else if (event === 'order.paid') {
       await this.addProductLines(manager, payload, 1);
       await manager.query(
         `INSERT INTO merchant_customers (merchant_id, currency, customer_email, first_order_at, last_order_at, order_count, total_spent)
@@ -92,14 +110,34 @@ export class AnalyticsRollupService {
            updated_at = now()`,
         [payload.merchant_id, payload.currency, payload.customer_email, payload.placed_at, payload.amount_total_minor],
       );
-    } else if (event === 'order.refunded') {
-      await this.addProductLines(manager, payload, -1);
-      await manager.query(
-        `UPDATE merchant_customers SET total_spent = total_spent - $4, updated_at = now()
-          WHERE merchant_id = $1 AND currency = $2 AND customer_email = lower($3)`,
-        [payload.merchant_id, payload.currency, payload.customer_email, payload.refunded_amount_minor],
-      );
     }
+    return true;
+  }
+
+  /**
+   * One statement: takes the rollup lock (shared, to the end of the transaction: the statement's
+   * own when there is none), claims the event and, when the claim is new, adds `deltas` to the
+   * day's counters. Returns whether the claim is new. The text depends only on which counters
+   * change, so it is a prepared statement.
+   */
+  private async claim(manager: EntityManager, eventId: string, event: string, payload: OrderEventPayload, deltas: Partial<Record<Counter, number>>): Promise<boolean> {
+    const counters = nonZero(deltas);
+    const [row] = await preparedQuery<{ claimed: number }>(
+      manager,
+      `WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK_KEY}::bigint)),
+       claimed AS (
+         INSERT INTO processed_events (consumer, event_id, event_name) SELECT $1::varchar, $2::varchar, $3::varchar FROM locked
+         ON CONFLICT (consumer, event_id) DO NOTHING RETURNING 1)
+       ${counters.length ? `, counted AS (${countersUpsert(counters, 4, 'claimed')})` : ''}
+       SELECT count(*)::int AS claimed FROM claimed`,
+      [ROLLUP_CONSUMER, eventId, event, ...(counters.length ? countersValues(payload, counters) : [])],
+    );
+    return row.claimed > 0;
+  }
+
+  private async addCounters(manager: EntityManager, payload: OrderEventPayload, deltas: Partial<Record<Counter, number>>): Promise<void> {
+    const counters = nonZero(deltas);
+    if (counters.length) await manager.query(countersUpsert(counters, 1), countersValues(payload, counters));
   }
 
   private async wasPaid(manager: EntityManager, payload: OrderEventPayload): Promise<boolean> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, MerchantScopedRepository, Page, PageRequest, RequestContext, toPage, ValidationError } from '@app/common';
+import { APP_CONFIG, AppConfig, MerchantScopedRepository, Page, PageRequest, preparedQuery, RequestContext, toPage, ValidationError } from '@app/common';
 import { AuditService } from '../audit/audit.service';
 import { NotificationDto, NotificationSettingsDto, UpdateNotificationSettingsDto } from './dto/notification.dto';
 import { EMAIL_TRANSPORT, EmailTransport } from './email-transport';
@@ -67,13 +67,22 @@ export class NotificationsService {
     return MerchantScopedRepository.for(this.dataSource.manager, NotificationSettings);
   }
 
-  async notify(merchantId: string, input: NotificationInput, options: { finalAttempt?: boolean } = {}): Promise<Notification> {
-    await this.dataSource.query(
-      `INSERT INTO notifications (merchant_id, type, dedupe_key, title, message, data) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (merchant_id, dedupe_key) DO NOTHING`,
+  async notify(merchantId: string, input: NotificationInput, options: { finalAttempt?: boolean } = {}): Promise<Pick<Notification, 'id'>> {
+    // One round trip records the notification (or finds the one a retry wrote) and reads the
+    // merchant's channels: most merchants have none, and then nothing more is done.
+    const [recorded] = await preparedQuery<{ id: string; settings: boolean; email: string | null; webhook: boolean; low_stock_alerts: boolean | null }>(
+      this.dataSource.manager,
+      `WITH inserted AS (
+         INSERT INTO notifications (merchant_id, type, dedupe_key, title, message, data) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (merchant_id, dedupe_key) DO NOTHING RETURNING id)
+       SELECT n.id, s.id IS NOT NULL AS settings, s.email, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS webhook, s.low_stock_alerts
+         FROM (SELECT id FROM inserted UNION ALL SELECT id FROM notifications WHERE merchant_id = $1 AND dedupe_key = $3) n
+         LEFT JOIN notification_settings s ON s.merchant_id = $1`,
       [merchantId, input.type, input.dedupeKey, input.title.slice(0, 300), input.message, JSON.stringify(input.data)],
     );
-    const notification = (await this.notifications().findOneBy(merchantId, { dedupeKey: input.dedupeKey }))!;
+    if (recorded && (!recorded.settings || (!recorded.email && !recorded.webhook) || (input.type === 'inventory.low_stock' && !recorded.low_stock_alerts))) return { id: recorded.id };
+    // The row is read whole only to deliver it (no row came back when a concurrent writer of the same key had not committed at the statement's start).
+    const notification = (await this.notifications().findOneBy(merchantId, recorded ? { id: recorded.id } : { dedupeKey: input.dedupeKey }))!;
     const settings = await this.settingsRepo().findOneBy(merchantId, {});
     if (!settings || (input.type === 'inventory.low_stock' && !settings.lowStockAlerts)) return notification;
 

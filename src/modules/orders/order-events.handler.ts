@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { claimEvent, Jobs, OnJob, OrderEventPayload, PayloadOf } from '@app/common';
+import { claimEvent, Jobs, OnJob, OrderEventPayload, PayloadOf, preparedQuery } from '@app/common';
 import { AnalyticsRollupService } from '../analytics/analytics-rollup.service';
 import { EMAIL_TRANSPORT, EmailTransport } from '../notifications/email-transport';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -49,7 +49,7 @@ export class OrderEventsHandler {
     const mail = customerEmailFor(event, payload);
     if (mail) {
       // Claimed after sending: a crash in between mails twice rather than never.
-      const sent = await this.dataSource.query(`SELECT 1 FROM processed_events WHERE consumer = 'orders.customer-email' AND event_id = $1`, [eventId]);
+      const sent = await preparedQuery(this.dataSource.manager, `SELECT 1 FROM processed_events WHERE consumer = 'orders.customer-email' AND event_id = $1`, [eventId]);
       if (!sent.length) {
         await this.email.send(mail);
         await claimEvent(this.dataSource.manager, 'orders.customer-email', eventId, event);

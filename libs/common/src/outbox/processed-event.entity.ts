@@ -1,6 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { BaseEntity } from '../database/base.entity';
+import { preparedQuery } from '../database/prepared-query';
 
 /**
  * Events a consumer has already acted on. Queues deliver at least once; a consumer claims the
@@ -22,7 +23,8 @@ export class ProcessedEvent extends BaseEntity {
 
 /** True the first time (consumer, eventId) is claimed in a committed transaction; false on a redelivery. */
 export async function claimEvent(manager: EntityManager, consumer: string, eventId: string, eventName: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
+  const rows = await preparedQuery(
+    manager,
     `INSERT INTO processed_events (consumer, event_id, event_name) VALUES ($1, $2, $3) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
     [consumer, eventId, eventName],
   );
