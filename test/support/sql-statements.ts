@@ -61,6 +61,14 @@ export class SqlStatementCounter {
     return { response, statements: [...statements] };
   }
 
+  /** Runs `work` (say a job handler, called directly) and returns its result with the statements it ran, in order. */
+  async run<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    if (!this.original) throw new Error('SqlStatementCounter.install() first');
+    const statements: string[] = [];
+    const result = await this.scope.run(statements, work);
+    return { result, statements: [...statements] };
+  }
+
   get(url: string, headers: Record<string, string> = {}): Promise<{ response: Response; statements: string[] }> {
     return this.request({ method: 'GET', url, headers });
   }
