@@ -200,7 +200,9 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
     if (term) {
       const like = params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       const byId = UUID.test(term) ? ` OR o.id = $${params.push(term)}::uuid` : '';
-      where.push(`(o.order_number ILIKE $${like} OR o.customer_email ILIKE $${like} OR o.customer_name ILIKE $${like}${byId})`);
+      // The start of an order number matches only from its first character: a prefix range, as the API does.
+      const number = /^ord-[\d-]*$/i.test(term) ? `o.order_number LIKE $${params.push(`${term.toUpperCase()}%`)}` : `o.order_number ILIKE $${like}`;
+      where.push(`(${number} OR o.customer_email ILIKE $${like} OR o.customer_name ILIKE $${like}${byId})`);
     }
     const direction = query.sort_order?.toLowerCase() === 'asc' ? 'ASC' : 'DESC';
     const sort = `${SORT_COLUMNS[query.sort_by ?? 'created_at'] ?? SORT_COLUMNS.created_at} ${direction}, o.id ${direction}`;

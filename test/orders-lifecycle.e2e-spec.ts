@@ -139,6 +139,14 @@ describe('Order lifecycle', () => {
     expect(byName.body.items.map((o: { id: string }) => o.id)).toEqual([a.id]);
     const byNumber = await t.http.get(`/api/orders/merchant?search=${b.order_number}`).set(merchant.auth);
     expect(byNumber.body.items.map((o: { id: string }) => o.id)).toEqual([b.id]);
+    // The start of a number, in any case, matches as a prefix: "ord-YYYYMMDD" is that day's orders.
+    const day = (b.order_number as string).slice(0, 12);
+    const byDay = await t.http.get(`/api/orders/merchant?search=${day.toLowerCase()}&limit=100`).set(merchant.auth).expect(200);
+    const numbers = (body: { items: { order_number: string }[] }) => body.items.map((o) => o.order_number).sort();
+    expect(numbers(byDay.body)).toEqual(numbers(all.body).filter((n) => n.startsWith(day)));
+    expect(numbers(byDay.body)).toEqual(expect.arrayContaining([a.order_number, b.order_number]));
+    const noSuchDay = await t.http.get('/api/orders/merchant?search=ORD-19990101').set(merchant.auth).expect(200);
+    expect(noSuchDay.body.total).toBe(0);
     const wildcard = await t.http.get('/api/orders/merchant?search=%25').set(merchant.auth);
     expect(wildcard.body.total).toBe(0);
 

@@ -51,6 +51,7 @@ export interface ShippingAddress {
 @Index('idx_orders_merchant_name', ['merchantId', 'customerName', 'id'])
 @Index('idx_orders_payment_intent', ['stripePaymentIntentId'])
 @Index('idx_orders_search', { synchronize: false }) // GIN trigram over number, email and name, in the migration
+@Index('idx_orders_merchant_number_prefix', { synchronize: false }) // (merchant_id, order_number varchar_pattern_ops): number-prefix search, in the migration
 @Check('ck_orders_amounts', '"subtotal" >= 0 AND "shipping_fee" >= 0 AND "tax_amount" >= 0 AND "amount_total" >= 0')
 export class Order extends BaseEntity {
   @Column({ type: 'uuid' })
