@@ -51,7 +51,7 @@ function countersValues(payload: OrderEventPayload, counters: [Counter, number][
 }
 
 /**
- * Rolls order events into the analytics tables, in the consumer's transaction, once per event:
+ * Rolls order events into the analytics tables, once per event (consume):
  *
  * - merchant_daily_sales: counters per merchant, placement day and currency;
  * - merchant_daily_product_sales: order.paid adds the order's lines per product, order.refunded
