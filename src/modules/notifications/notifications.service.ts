@@ -70,29 +70,33 @@ export class NotificationsService {
   async notify(merchantId: string, input: NotificationInput, options: { finalAttempt?: boolean } = {}): Promise<Pick<Notification, 'id'>> {
     // One round trip records the notification (or finds the one a retry wrote) and reads the
     // merchant's channels: most merchants have none, and then nothing more is done.
-    const [recorded] = await preparedQuery<{ id: string; settings: boolean; email: string | null; webhook: boolean; low_stock_alerts: boolean | null }>(
+    const [recorded] = await preparedQuery<{ id: string; email: string | null; webhook_url: string | null; webhook_secret: string | null; low_stock_alerts: boolean | null }>(
       this.dataSource.manager,
       `WITH inserted AS (
          INSERT INTO notifications (merchant_id, type, dedupe_key, title, message, data) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (merchant_id, dedupe_key) DO NOTHING RETURNING id)
-       SELECT n.id, s.id IS NOT NULL AS settings, s.email, (s.webhook_url IS NOT NULL AND s.webhook_secret IS NOT NULL) AS webhook, s.low_stock_alerts
+       SELECT n.id, s.email, s.webhook_url, s.webhook_secret, s.low_stock_alerts
          FROM (SELECT id FROM inserted UNION ALL SELECT id FROM notifications WHERE merchant_id = $1 AND dedupe_key = $3) n
          LEFT JOIN notification_settings s ON s.merchant_id = $1`,
       [merchantId, input.type, input.dedupeKey, input.title.slice(0, 300), input.message, JSON.stringify(input.data)],
     );
-    if (recorded && (!recorded.settings || (!recorded.email && !recorded.webhook) || (input.type === 'inventory.low_stock' && !recorded.low_stock_alerts))) return { id: recorded.id };
-    // The row is read whole only to deliver it (no row came back when a concurrent writer of the same key had not committed at the statement's start).
-    const notification = (await this.notifications().findOneBy(merchantId, recorded ? { id: recorded.id } : { dedupeKey: input.dedupeKey }))!;
-    const settings = await this.settingsRepo().findOneBy(merchantId, {});
-    if (!settings || (input.type === 'inventory.low_stock' && !settings.lowStockAlerts)) return notification;
+    // No row comes back when a concurrent writer of the same key had not committed at the statement's start: then both are read again.
+    const id = recorded?.id ?? (await this.notifications().findOneBy(merchantId, { dedupeKey: input.dedupeKey }))!.id;
+    const settings: Pick<NotificationSettings, 'email' | 'webhookUrl' | 'webhookSecret' | 'lowStockAlerts'> | null = recorded
+      ? { email: recorded.email, webhookUrl: recorded.webhook_url, webhookSecret: recorded.webhook_secret, lowStockAlerts: recorded.low_stock_alerts ?? true }
+      : await this.settingsRepo().findOneBy(merchantId, {});
+    const webhook = settings?.webhookUrl && settings.webhookSecret ? { url: settings.webhookUrl, secret: settings.webhookSecret } : null;
+    if ((!settings?.email && !webhook) || (input.type === 'inventory.low_stock' && !settings?.lowStockAlerts)) return { id };
+    // The row is read whole only to deliver it.
+    const notification = (await this.notifications().findOneBy(merchantId, { id }))!;
 
-    if (settings.email && notification.emailStatus !== 'delivered') {
+    if (settings?.email && notification.emailStatus !== 'delivered') {
       await this.email.send({ to: settings.email, subject: notification.title, text: notification.message });
       await this.dataSource.query(`UPDATE notifications SET email_status = 'delivered', email_sent_at = now(), updated_at = now() WHERE id = $1`, [notification.id]);
     }
-    if (settings.webhookUrl && settings.webhookSecret && notification.webhookStatus !== 'delivered') {
+    if (webhook && notification.webhookStatus !== 'delivered') {
       try {
-        await this.postWebhook(settings.webhookUrl, settings.webhookSecret, notification);
+        await this.postWebhook(webhook.url, webhook.secret, notification);
         await this.dataSource.query(
           `UPDATE notifications SET webhook_status = 'delivered', webhook_attempts = webhook_attempts + 1, webhook_delivered_at = now(), webhook_last_error = NULL, updated_at = now() WHERE id = $1`,
           [notification.id],
@@ -107,7 +111,7 @@ export class NotificationsService {
         throw err;
       }
     }
-    return (await this.notifications().findOneBy(merchantId, { id: notification.id }))!;
+    return { id };
   }
 
   /** POSTs the notification as JSON, signed; any answer but 2xx (or a timeout) is a failure. Redirects are not followed. */
