@@ -11,6 +11,8 @@ const HOT_ITEMS = 3;
 /** Stock of every item used: far more than a run can sell, so no phase runs out. */
 const STOCK = 1_000_000;
 const BUYERS = [1, 8, 20] as const;
+/** Idle time before each measured phase. */
+const SETTLE_MS = 2_000;
 
 type Contention = 'spread' | 'hot';
 
@@ -65,6 +67,9 @@ export const checkout: Scenario = {
         const figures: Partial<Record<'ours' | 'floor', PostLoadFigures>> = {};
         for (const server of round_++ % 2 === 0 ? [floor, ours] : [ours, floor]) {
           await setStock(ctx, items[contention], STOCK);
+          // A phase starts on a quiet machine: otherwise the server that ran last carries the previous
+          // phase's garbage collection and PostgreSQL's autovacuum of what it wrote into this one.
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
           const sampler = new RssSampler(server.process.pid);
           const sample = await load(server, contention, buyers, seconds);
           peakRss[server.name] = Math.max(peakRss[server.name], sampler.stop());
