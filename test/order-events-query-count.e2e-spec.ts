@@ -39,11 +39,12 @@ describe('Order event consumer SQL statements', () => {
     await t?.close();
   });
 
-  const deliver = (attemptsMade: number) =>
-    counter.run(() => worker.get(OrderEventsHandler).created(event.payload, { id: event.id, attemptsMade, opts: { attempts: 8 } } as unknown as Job));
+  /** The event's payload delivered as job `id` (the outbox row's id, as the relay names jobs). */
+  const deliver = (id: string, attemptsMade: number) =>
+    counter.run(() => worker.get(OrderEventsHandler).created(event.payload, { id, attemptsMade, opts: { attempts: 8 } } as unknown as Job));
 
   it(`consumes order.created in at most ${MAX_STATEMENTS} statements, none a transaction, and a redelivery changes nothing`, async () => {
-    const first = await deliver(0);
+    const first = await deliver(event.id, 0);
     expect(first.statements.length > MAX_STATEMENTS ? first.statements.map((s) => s.replace(/\s+/g, ' ').slice(0, 120)) : []).toEqual([]);
     expect(first.statements.filter((s) => /^\s*(BEGIN|START TRANSACTION|COMMIT)/i.test(s))).toEqual([]);
 
@@ -57,15 +58,14 @@ describe('Order event consumer SQL statements', () => {
     expect(after.notifications).toEqual([{ id: first.result.notification_id, dedupe_key: `order-event:${event.id}` }]);
     expect(after.claims).toEqual(['analytics.order-rollup', 'orders.customer-email']);
 
-    const again = await deliver(1);
+    const again = await deliver(event.id, 1);
     expect(again.result.notification_id).toBe(first.result.notification_id);
     expect(again.statements.length).toBeLessThanOrEqual(first.statements.length);
     expect(await state()).toEqual(after);
   });
 
   it('counts each new event once more', async () => {
-    const other = { ...event, id: randomUUID() };
-    await counter.run(() => worker.get(OrderEventsHandler).created(other.payload, { id: other.id, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job));
+    await deliver(randomUUID(), 0);
     expect((await t.dataSource.query(`SELECT orders_placed FROM merchant_daily_sales WHERE merchant_id = $1`, [merchant.merchantId]))[0].orders_placed).toBe(2);
   });
 });
