@@ -15,6 +15,7 @@ import {
   preparedQuery,
   RequestContext,
   runAfterCommit,
+  sendStatement,
   ValidationError,
 } from '@app/common';
 import { AuditService } from '../audit/audit.service';
@@ -326,9 +327,10 @@ export class InventoryService {
           touched.length ? update.parameters.length + 1 : 1,
         )
       : null;
-    if (touched.length && insert) await preparedQuery(manager, `WITH changed AS (${update.sql}) ${insert.sql}`, [...update.parameters, ...insert.parameters]);
-    else if (touched.length) await preparedQuery(manager, update.sql, update.parameters);
-    else if (insert) await preparedQuery(manager, insert.sql, insert.parameters);
+    // Nothing here needs its answer: in a pipelined transaction (the checkout's) it is not waited for.
+    if (touched.length && insert) await sendStatement(manager, `WITH changed AS (${update.sql}) ${insert.sql}`, [...update.parameters, ...insert.parameters]);
+    else if (touched.length) await sendStatement(manager, update.sql, update.parameters);
+    else if (insert) await sendStatement(manager, insert.sql, insert.parameters);
     // The storefront shows on_hand (stock_quantity) under an ETag built from the store's catalog
     // version: a change to it must end those ETags, once the change is visible to other readers.
     if (touched.some((l) => l.onHand !== before.get(l.id)!.onHand)) runAfterCommit(manager, () => this.catalogVersions.bump(merchantId));

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, formatMinor, Jobs, OUTBOX_CHANNEL, OutboxService, preparedQuery } from '@app/common';
+import { APP_CONFIG, AppConfig, formatMinor, isDelayed, Jobs, OUTBOX_CHANNEL, OutboxService, preparedQuery } from '@app/common';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { OrderItem } from '../orders/entities/order-item.entity';
 import { Order } from '../orders/entities/order.entity';
@@ -29,7 +29,7 @@ const recordSessionSql = (verifyInsert: string) => `
   ), verify AS (
     ${verifyInsert} WHERE EXISTS (SELECT 1 FROM p)
   )
-  SELECT o.updated_at, CASE WHEN EXISTS (SELECT 1 FROM p) THEN pg_notify($9, $10) END AS notified FROM o`;
+  SELECT o.updated_at, CASE WHEN $11 AND EXISTS (SELECT 1 FROM p) THEN pg_notify($9, $10) END AS notified FROM o`;
 
 /**
  * Payments of orders through the configured provider. Opening a session happens after the
@@ -73,7 +73,8 @@ export class PaymentsService {
       idempotencyKey: paymentIdempotencyKey('checkout', order.id),
     });
     // Seed 002's verification: if no webhook settles the payment, the worker asks the provider.
-    const verify = this.outbox.insertStatement(this.dataSource.manager, [{ job: Jobs.PaymentVerify, payload: { order_id: order.id, merchant_id: order.merchantId } }], { delayMs: this.config.payments.verifyDelaySeconds * 1000 }, 8);
+    const delay = { delayMs: this.config.payments.verifyDelaySeconds * 1000 };
+    const verify = this.outbox.insertStatement(this.dataSource.manager, [{ job: Jobs.PaymentVerify, payload: { order_id: order.id, merchant_id: order.merchantId } }], delay, 8);
     const [recorded] = await preparedQuery<{ updated_at: Date }>(this.dataSource.manager, recordSessionSql(verify.sql), [
       order.id,
       session.provider,
@@ -85,6 +86,7 @@ export class PaymentsService {
       verify.parameter,
       OUTBOX_CHANNEL,
       verify.ids[0],
+      !isDelayed(delay),
     ]);
     // None: a racing request recorded the same session first; the order as it left it.
     if (!recorded) return { order: await this.dataSource.manager.findOneByOrFail(Order, { id: order.id }), clientSecret: session.clientSecret };

@@ -1,4 +1,5 @@
 import { EntityManager, EntitySubscriberInterface, EventSubscriber, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { pipelineOf } from './pipelined-transaction';
 
 type AfterCommitWork = () => unknown;
 
@@ -36,6 +37,8 @@ export class AfterCommitSubscriber implements EntitySubscriberInterface {
     const pending = event.queryRunner.data[PENDING] as AfterCommitWork[] | undefined;
     if (!pending?.length) return;
     event.queryRunner.data[PENDING] = [];
+    // A pipelined statement failed: PostgreSQL answered this COMMIT by rolling back.
+    if (pipelineOf(event.queryRunner)?.failure) return;
     pending.forEach(runSafely);
   }
 

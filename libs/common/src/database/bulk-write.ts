@@ -58,13 +58,27 @@ export function insertRowsStatement<T extends ObjectLiteral>(
   parameter = 1,
   source: (jsonb: string) => string = (jsonb) => jsonb,
 ): { sql: string; parameters: [string] } {
-  const { metadata, columns } = columnsOf(manager, target, properties);
+  const { columns, head } = insertShape(manager, target, properties);
   const data = rows.map((row) => columns.map((c) => value(c, row[c.propertyName as keyof T])));
-  return {
-    sql: `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
-     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements(${source(`$${parameter}::jsonb`)}) AS e`,
-    parameters: [JSON.stringify(data)],
-  };
+  return { sql: `${head}${source(`$${parameter}::jsonb`)}) AS e`, parameters: [JSON.stringify(data)] };
+}
+
+/** Per entity and column list, the columns and the statement up to its jsonb source: built once, not for every insert. */
+const insertShapes = new WeakMap<EntityMetadata, Map<string, { columns: Column[]; head: string }>>();
+
+function insertShape<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, properties: readonly string[]): { columns: Column[]; head: string } {
+  const metadata = manager.connection.getMetadata(target);
+  let shapes = insertShapes.get(metadata);
+  if (!shapes) insertShapes.set(metadata, (shapes = new Map()));
+  const key = properties.join(',');
+  let shape = shapes.get(key);
+  if (!shape) {
+    const { columns } = columnsOf(manager, target, properties);
+    const head = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
+     SELECT ${columns.map((c, i) => read(manager, c, i)).join(', ')} FROM jsonb_array_elements(`;
+    shapes.set(key, (shape = { columns, head }));
+  }
+  return shape;
 }
 
 export interface RowUpdate<T> {

@@ -5,3 +5,4 @@ export * from './data-source-options';
 export * from './bulk-write';
 export * from './after-commit';
 export * from './prepared-query';
+export * from './pipelined-transaction';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { pipelineOf, sendPipelined } from './pipelined-transaction';
 
 interface PgQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -37,12 +38,30 @@ function nameOf(sql: string): string {
  */
 export async function preparedQuery<T = Record<string, unknown>>(manager: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
   const runner = manager.queryRunner as PostgresQueryRunner | undefined;
+  // In a pipelined transaction it is sent before this returns, so statements go out in call order.
+  const pipeline = pipelineOf(runner);
+  if (pipeline) return sendPipelined<T>(pipeline, nameOf(sql), sql, values);
   const target: PgQueryable = runner && !runner.isReleased ? ((await runner.connect()) as PgQueryable) : ((manager.connection.driver as PostgresDriver).master as PgQueryable);
   try {
     return (await target.query({ name: nameOf(sql), text: sql, values })).rows as T[];
   } catch (err) {
     throw new QueryFailedError(sql, values, err as Error);
   }
+}
+
+/**
+ * A fixed statement whose answer the caller does not need (a write without RETURNING). In a
+ * pipelinedTransaction it is sent and not waited for: a failure surfaces at the next statement
+ * awaited or at the COMMIT, and the transaction is rolled back. Elsewhere it runs as preparedQuery.
+ */
+export async function sendStatement(manager: EntityManager, sql: string, values: unknown[]): Promise<void> {
+  const pipeline = pipelineOf(manager.queryRunner);
+  if (!pipeline) {
+    await preparedQuery(manager, sql, values);
+    return;
+  }
+  // Reported through pipeline.failure; this promise is nobody's to await.
+  sendPipelined(pipeline, nameOf(sql), sql, values).catch(() => undefined);
 }
 
 /**
@@ -54,5 +73,5 @@ export async function preparedQuery<T = Record<string, unknown>>(manager: Entity
  */
 export async function useGenericPlans(manager: EntityManager): Promise<void> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('useGenericPlans: only inside a transaction (it is SET LOCAL)');
-  await manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+  await sendStatement(manager, `SET LOCAL plan_cache_mode = force_generic_plan`, []);
 }

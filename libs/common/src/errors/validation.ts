@@ -1,5 +1,6 @@
 import { ValidationError as ClassValidatorError, ValidationPipe } from '@nestjs/common';
 import { ValidationError } from './app-exception';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 /** Flattens nested class-validator errors to `{ "items.0.price": ["must be positive"] }`. */
 export function flattenValidationErrors(errors: ClassValidatorError[], parent = ''): Record<string, string[]> {
@@ -17,6 +18,7 @@ export function flattenValidationErrors(errors: ClassValidatorError[], parent = 
  * out-of-range values and missing required fields are refused with 422 and per-field detail.
  */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ValidationPipe({
     transform: true,
     whitelist: true,

@@ -9,6 +9,15 @@ import { OutboxEvent } from './outbox-event.entity';
 export const OUTBOX_CHANNEL = 'outbox_events';
 
 /**
+ * Events due later are not announced: the relay's poll finds them once due. A notification
+ * would only wake the relay for nothing, and PostgreSQL commits notifying transactions one at a
+ * time (a database-wide lock held through the commit's WAL flush).
+ */
+export function isDelayed(options: { delayMs?: number }): boolean {
+  return (options.delayMs ?? 0) > 0;
+}
+
+/**
  * Services publish events through this, passing the EntityManager of their own transaction: the
  * event commits or rolls back with the change it describes.
  */
@@ -34,6 +43,10 @@ export class OutboxService {
       throw new Error(`Outbox events ${events[0].job.queue}/${events[0].job.name}… must be published inside a transaction`);
     }
     const insert = this.insertStatement(manager, events, options);
+    if (isDelayed(options)) {
+      await preparedQuery(manager, insert.sql, [insert.parameter]);
+      return insert.ids;
+    }
     // The rows and the notification in one round trip (the notification is delivered at commit either way).
     await preparedQuery(manager, `WITH inserted AS (${insert.sql}) SELECT pg_notify($2, $3)`, [insert.parameter, OUTBOX_CHANNEL, insert.ids[0]]);
     return insert.ids;
@@ -42,7 +55,8 @@ export class OutboxService {
   /**
    * The INSERT of these events, for a caller that writes them inside a larger statement (the same
    * transaction guarantee): its one parameter is `$<parameter>`, whose value is `parameter`. The
-   * caller also selects `pg_notify(OUTBOX_CHANNEL, ids[0])` when the rows are inserted. `source`:
+   * caller also selects `pg_notify(OUTBOX_CHANNEL, ids[0])` when the rows are inserted, unless they
+   * are delayed (`isDelayed`). `source`:
    * as insertRowsStatement's (each row is `[id, queue, name, payload, available_at]`).
    */
   insertStatement<J extends JobDefinition>(

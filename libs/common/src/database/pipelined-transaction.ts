@@ -1,0 +1,96 @@
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
+
+/** The part of a pg client this uses (pg ≥ 8.23: `pipeline` is its pipeline-mode switch). */
+export interface PgClient {
+  pipeline?: boolean;
+  query(config: { name: string; text: string; values: unknown[] }, callback: (err: Error | null, result: { rows: unknown[] }) => void): void;
+}
+
+/** What a pipelined transaction keeps on its query runner (`runner.data`). */
+export interface PipelineState {
+  client: PgClient;
+  /** The first statement that failed: PostgreSQL has aborted the transaction, and its COMMIT rolls it back. */
+  failure?: QueryFailedError;
+}
+
+const STATE = 'pipeline';
+
+export function pipelineOf(runner: QueryRunner | undefined): PipelineState | undefined {
+  return runner && !runner.isReleased ? (runner.data?.[STATE] as PipelineState | undefined) : undefined;
+}
+
+/**
+ * Sends a statement on the pipelined transaction's connection now, without waiting for the
+ * statements before it to answer. The callback form matters: pg calls it as it reads the answer,
+ * so a failure is recorded before any later answer (the COMMIT's included) is read.
+ */
+export function sendPipelined<T>(state: PipelineState, name: string, sql: string, values: unknown[]): Promise<T[]> {
+  if (state.failure) return Promise.reject(state.failure);
+  return new Promise<T[]>((resolve, reject) => {
+    state.client.query({ name, text: sql, values }, (err, result) => {
+      if (!err) return resolve(result.rows as T[]);
+      // A statement behind a failed one fails with "current transaction is aborted": the first failure is the one to report.
+      state.failure ??= new QueryFailedError(sql, values, err);
+      reject(state.failure);
+    });
+  });
+}
+
+/**
+ * A transaction whose statements are sent without waiting for the ones before them to answer
+ * (PostgreSQL runs them in order; pg's pipeline mode). Awaited statements behave as anywhere
+ * else. What it adds: a statement whose answer the caller does not need (`sendStatement`) and the
+ * COMMIT (`commitNow`) go out without a round trip through this process. That matters for the
+ * rows a transaction holds locked: a checkout's stock levels and its store's order-number
+ * counter are then locked for the time PostgreSQL takes to run the last statements, not for that
+ * plus the time this process, busy with other requests, takes to read each answer and send the
+ * next statement.
+ *
+ * When a statement fails, PostgreSQL aborts the transaction: later statements fail, the COMMIT
+ * rolls back, and the error thrown is the first failure's (a QueryFailedError, as elsewhere).
+ * runAfterCommit work does not run then.
+ */
+export async function pipelinedTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PgClient;
+    await runner.startTransaction();
+    const state: PipelineState = { client };
+    runner.data[STATE] = state;
+    // Without the switch (a pg that lacks it), pg queues the statements instead: the same outcome, one round trip each.
+    const pipelining = typeof client.pipeline === 'boolean';
+    if (pipelining) client.pipeline = true;
+    try {
+      const result = await work(runner.manager);
+      if (runner.isTransactionActive) await commitNow(runner.manager);
+      return result;
+    } catch (err) {
+      // The ROLLBACK is answered after every statement sent before it: past it, none is in flight.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw state.failure ?? err;
+    } finally {
+      if (pipelining) client.pipeline = false;
+      delete runner.data[STATE];
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Commits a pipelinedTransaction now: the COMMIT is sent right behind the statements already
+ * sent, whose answers may still be awaited (`Promise.all([lastStatement, commitNow(manager)])`).
+ * Throws the first failed statement's error; the transaction was then rolled back.
+ */
+export async function commitNow(manager: EntityManager): Promise<void> {
+  const runner = manager.queryRunner;
+  const state = pipelineOf(runner);
+  if (!runner || !state) throw new Error('commitNow: only in a pipelinedTransaction');
+  if (state.failure) {
+    await runner.rollbackTransaction();
+    throw state.failure;
+  }
+  // Every statement sent before it is answered before the COMMIT is: state.failure is final here.
+  await runner.commitTransaction();
+  if (state.failure) throw state.failure;
+}
