@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { QueryFailedError } from 'typeorm';
 import { commitNow, PgClient, pipelinedTransaction, pipelineOf, preparedQuery, runAfterCommit, sendStatement } from '@app/common';
 import { bootTestApp, TestApp } from './harness/app';
@@ -57,8 +58,11 @@ describe('Pipelined transactions', () => {
   it('rolls back when the statement sent with the COMMIT fails, and runs no after-commit work', async () => {
     let client: PgClient | undefined;
     const afterCommit = jest.fn();
+    const notices: string[] = [];
+    const noticed = (notice: Error) => notices.push(notice.message);
     const failure = await pipelinedTransaction(t.dataSource, async (manager) => {
       client = pipelineOf(manager.queryRunner)!.client;
+      (client as unknown as EventEmitter).on('notice', noticed);
       runAfterCommit(manager, afterCommit);
       await sendStatement(manager, insert, [5]);
       const placing = preparedQuery(manager, `${insert} RETURNING id`, [5]); // duplicate key
@@ -68,6 +72,9 @@ describe('Pipelined transactions', () => {
     expect(await ids()).toEqual([]);
     expect(afterCommit).not.toHaveBeenCalled();
     expect(client!.pipeline).toBe(false);
+    (client as unknown as EventEmitter).off('notice', noticed);
+    // The COMMIT ended the transaction: no ROLLBACK was sent behind it ("there is no transaction in progress").
+    expect(notices).toEqual([]);
     // The connection went back to the pool in working order.
     expect(await t.dataSource.query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
   });

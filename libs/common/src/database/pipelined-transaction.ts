@@ -11,6 +11,8 @@ export interface PipelineState {
   client: PgClient;
   /** The first statement that failed: PostgreSQL has aborted the transaction, and its COMMIT rolls it back. */
   failure?: QueryFailedError;
+  /** The COMMIT, once sent (commitNow). */
+  committing?: Promise<void>;
 }
 
 const STATE = 'pipeline';
@@ -65,7 +67,10 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
       if (runner.isTransactionActive) await commitNow(runner.manager);
       return result;
     } catch (err) {
-      // The ROLLBACK is answered after every statement sent before it: past it, none is in flight.
+      // A statement sent with the COMMIT can fail before the COMMIT is answered (which then rolls
+      // back): wait for that answer rather than send a ROLLBACK behind it. A ROLLBACK is answered
+      // after every statement sent before it: past either, none is in flight.
+      await state.committing?.catch(() => undefined);
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw state.failure ?? err;
     } finally {
@@ -91,6 +96,7 @@ export async function commitNow(manager: EntityManager): Promise<void> {
     throw state.failure;
   }
   // Every statement sent before it is answered before the COMMIT is: state.failure is final here.
-  await runner.commitTransaction();
+  state.committing = runner.commitTransaction();
+  await state.committing;
   if (state.failure) throw state.failure;
 }
