@@ -193,7 +193,9 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
 
     const where = ['o.merchant_id = $1'];
     const params: unknown[] = [merchantId];
-    if (query.status) where.push(`o.status = ANY($${params.push(query.status.split(','))}::order_status[])`);
+    const statuses = query.status ? [...new Set(query.status.split(','))] : [];
+    const statusParam = statuses.length ? params.push(statuses) : 0;
+    if (statusParam) where.push(`o.status = ANY($${statusParam}::order_status[])`);
     if (query.start_date) where.push(`o.created_at >= $${params.push(`${query.start_date}T00:00:00Z`)}::timestamptz`);
     if (query.end_date) where.push(`o.created_at < ($${params.push(query.end_date)}::date + 1)::timestamptz`);
     const term = query.search?.trim();
@@ -208,12 +210,18 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
     const sort = `${SORT_COLUMNS[query.sort_by ?? 'created_at'] ?? SORT_COLUMNS.created_at} ${direction}, o.id ${direction}`;
     const filter = where.join(' AND ');
     const n = params.length;
+    // As the API: several statuses by date are one scan per status, each stopped after the page's rows.
+    const merged =
+      statuses.length > 1 && (query.sort_by ?? 'created_at') === 'created_at'
+        ? ` AND o.id IN (SELECT per_status.id FROM unnest($${statusParam}::order_status[]) AS s(status) CROSS JOIN LATERAL
+             (SELECT o.id FROM orders o WHERE ${filter} AND o.status = s.status ORDER BY o.created_at ${direction}, o.id ${direction} LIMIT $${n + 3}) AS per_status)`
+        : '';
     const { rows: fetched } = await pool.query<OrderRow>(
       `SELECT o.*, (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'variant_id', i.variant_id, 'product_name', i.product_name, 'sku', i.sku,
                       'quantity', i.quantity, 'unit_price', i.unit_price, 'total', i.total, 'variant_attributes', i.variant_attributes, 'image_url', i.image_url)
                       ORDER BY i.position), '[]') FROM order_items i WHERE i.order_id = o.id) AS items
-         FROM orders o WHERE ${filter} ORDER BY ${sort} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, perPage + 1, offset],
+         FROM orders o WHERE ${filter}${merged} ORDER BY ${sort} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, perPage + 1, offset, ...(merged ? [offset + perPage + 1] : [])],
     );
     // As the API: one row more tells has_next; the last page tells the total; else a count capped
     // at EXACT_TOTAL_UP_TO and, past it, PostgreSQL's estimate.

@@ -58,6 +58,31 @@ describe('Merchant order list of a large store', () => {
     expect(await list('search=bulk1234@')).toMatchObject({ total: 1, total_exact: true, has_next: false });
   });
 
+  it('pages through several statuses by date exactly as one filtered, sorted list would', async () => {
+    // Four statuses interleaved over 37 distinct times: many ties, broken by id.
+    await t.dataSource.query(
+      `UPDATE orders SET status = (ARRAY['pending', 'paid', 'processing', 'cancelled']::order_status[])[1 + abs(hashtext(id::text)) % 4],
+                         created_at = now() - (abs(hashtext(id::text || 'at')) % 37) * interval '1 minute'
+        WHERE merchant_id = $1`,
+      [merchant.merchantId],
+    );
+    const expected = async (statuses: string[], direction: 'ASC' | 'DESC', offset: number, limit: number, search = '%') =>
+      ((await t.dataSource.query(
+        `SELECT id FROM orders WHERE merchant_id = $1 AND status = ANY($2::order_status[]) AND customer_email LIKE $3
+          ORDER BY created_at ${direction}, id ${direction} OFFSET $4 LIMIT $5`,
+        [merchant.merchantId, statuses, search, offset, limit],
+      )) as { id: string }[]).map((r) => r.id);
+    for (const [page, perPage] of [[1, 20], [2, 20], [7, 50], [40, 100]]) {
+      const desc = await list(`status=paid,processing&per_page=${perPage}&page=${page}`);
+      expect(desc.items.map((o) => o.id)).toEqual(await expected(['paid', 'processing'], 'DESC', (page - 1) * perPage, perPage));
+      const asc = await list(`status=cancelled,pending,paid&sort_order=asc&per_page=${perPage}&page=${page}`);
+      expect(asc.items.map((o) => o.id)).toEqual(await expected(['cancelled', 'pending', 'paid'], 'ASC', (page - 1) * perPage, perPage));
+    }
+    const searched = await list('status=paid,processing&search=bulk12&per_page=20&page=2');
+    expect(searched.items.map((o) => o.id)).toEqual(await expected(['paid', 'processing'], 'DESC', 20, 20, 'bulk12%'));
+    expect(searched.items.length).toBe(20);
+  });
+
   it('knows the end of a huge list exactly: has_next turns false on its last page', async () => {
     const all = BULK + 1;
     const last = await list(`per_page=100&page=${Math.ceil(all / 100)}`);

@@ -43,7 +43,7 @@ export interface ShippingAddress {
 @Entity('orders')
 @Index('uq_orders_merchant_number', ['merchantId', 'orderNumber'], { unique: true })
 @Index('idx_orders_merchant_created', ['merchantId', 'createdAt'])
-@Index('idx_orders_merchant_status_created', ['merchantId', 'status', 'createdAt'])
+@Index('idx_orders_merchant_status_created_id', ['merchantId', 'status', 'createdAt', 'id'])
 @Index('idx_orders_customer_created', ['customerUserId', 'createdAt'])
 // The merchant list's other sort orders: without them a large store's page sorts all its orders.
 @Index('idx_orders_merchant_amount', ['merchantId', 'amountTotal', 'id'])
