@@ -24,7 +24,7 @@ import * as jwt from 'jsonwebtoken';
 import type { Pool, PoolClient } from 'pg';
 import { formatMinor } from '../libs/common/src/money/money';
 import { Jobs } from '../libs/common/src/queue/jobs';
-import { EXACT_TOTAL_UP_TO } from '../src/modules/orders/order-list-total';
+import { EXACT_TOTAL_UP_TO, SEARCH_FIRST_ROWS } from '../src/modules/orders/order-list-total';
 
 const DEFAULT_PER_PAGE = 20;
 const MAX_PER_PAGE = 100;
@@ -198,6 +198,7 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
     if (statusParam) where.push(`o.status = ANY($${statusParam}::order_status[])`);
     if (query.start_date) where.push(`o.created_at >= $${params.push(`${query.start_date}T00:00:00Z`)}::timestamptz`);
     if (query.end_date) where.push(`o.created_at < ($${params.push(query.end_date)}::date + 1)::timestamptz`);
+    const unsearched = where.join(' AND ');
     const term = query.search?.trim();
     if (term) {
       const like = params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -207,22 +208,36 @@ export function registerFloorOrders(app: FastifyInstance, pool: Pool): void {
       where.push(`(${number} OR o.customer_email ILIKE $${like} OR o.customer_name ILIKE $${like}${byId})`);
     }
     const direction = query.sort_order?.toLowerCase() === 'asc' ? 'ASC' : 'DESC';
-    const sort = `${SORT_COLUMNS[query.sort_by ?? 'created_at'] ?? SORT_COLUMNS.created_at} ${direction}, o.id ${direction}`;
+    const sortColumn = SORT_COLUMNS[query.sort_by ?? 'created_at'] ?? SORT_COLUMNS.created_at;
+    const sort = `${sortColumn} ${direction}, o.id ${direction}`;
     const filter = where.join(' AND ');
-    const n = params.length;
-    // As the API: several statuses by date are one scan per status, each stopped after the page's rows.
-    const merged =
-      statuses.length > 1 && (query.sort_by ?? 'created_at') === 'created_at'
+    const window = offset + perPage + 1;
+    // As the API: several statuses by date are one scan per status, each stopped after `rows`.
+    const merged = (within: string, rows: number) =>
+      statuses.length > 1 && sortColumn === SORT_COLUMNS.created_at
         ? ` AND o.id IN (SELECT per_status.id FROM unnest($${statusParam}::order_status[]) AS s(status) CROSS JOIN LATERAL
-             (SELECT o.id FROM orders o WHERE ${filter} AND o.status = s.status ORDER BY o.created_at ${direction}, o.id ${direction} LIMIT $${n + 3}) AS per_status)`
+             (SELECT o.id FROM orders o WHERE ${within} AND o.status = s.status ORDER BY o.created_at ${direction}, o.id ${direction} LIMIT ${rows}) AS per_status)`
         : '';
-    const { rows: fetched } = await pool.query<OrderRow>(
-      `SELECT o.*, (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'variant_id', i.variant_id, 'product_name', i.product_name, 'sku', i.sku,
+    const page = async (restriction: string, cte = '') =>
+      (
+        await pool.query<OrderRow>(
+          `${cte}SELECT o.*, (SELECT coalesce(json_agg(json_build_object('product_id', i.product_id, 'variant_id', i.variant_id, 'product_name', i.product_name, 'sku', i.sku,
                       'quantity', i.quantity, 'unit_price', i.unit_price, 'total', i.total, 'variant_attributes', i.variant_attributes, 'image_url', i.image_url)
                       ORDER BY i.position), '[]') FROM order_items i WHERE i.order_id = o.id) AS items
-         FROM orders o WHERE ${filter}${merged} ORDER BY ${sort} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, perPage + 1, offset, ...(merged ? [offset + perPage + 1] : [])],
-    );
+             FROM orders o WHERE ${filter}${restriction} ORDER BY ${sort} LIMIT ${perPage + 1} OFFSET ${offset}`,
+          params,
+        )
+      ).rows;
+    // As the API: a search looks among the list's first SEARCH_FIRST_ROWS orders, then gathers its matches.
+    let fetched = term
+      ? await page(` AND o.id IN (SELECT o.id FROM orders o WHERE ${unsearched}${merged(unsearched, SEARCH_FIRST_ROWS)} ORDER BY ${sort} LIMIT ${SEARCH_FIRST_ROWS})`)
+      : await page(merged(filter, window));
+    if (term && fetched.length <= perPage) {
+      fetched = await page(
+        ` AND o.id IN (SELECT m.id FROM matches m ORDER BY m.sort_value ${direction}, m.id ${direction} LIMIT ${window})`,
+        `WITH matches AS MATERIALIZED (SELECT o.id, ${sortColumn} AS sort_value FROM orders o WHERE ${filter}) `,
+      );
+    }
     // As the API: one row more tells has_next; the last page tells the total; else a count capped
     // at EXACT_TOTAL_UP_TO and, past it, PostgreSQL's estimate.
     const rows = fetched.slice(0, perPage);

@@ -83,6 +83,40 @@ describe('Merchant order list of a large store', () => {
     expect(searched.items.length).toBe(20);
   });
 
+  it("finds a search's page whether its matches are among the newest orders or only far down the list", async () => {
+    // 60 orders become an "Oldtimer" customer's, a month older than every other order.
+    await t.dataSource.query(
+      `UPDATE orders SET customer_name = 'Oldtimer ' || substr(id::text, 1, 4), created_at = now() - interval '30 days' - (abs(hashtext(id::text)) % 50) * interval '1 minute'
+        WHERE id IN (SELECT id FROM orders WHERE merchant_id = $1 ORDER BY id LIMIT 60)`,
+      [merchant.merchantId],
+    );
+    const reference = async (term: string, order: string, offset: number, limit: number, statuses?: string[]) =>
+      ((await t.dataSource.query(
+        `SELECT id FROM orders o WHERE merchant_id = $1 AND (order_number ILIKE $2 OR customer_email ILIKE $2 OR customer_name ILIKE $2)
+            AND ($3::order_status[] IS NULL OR status = ANY($3::order_status[]))
+          ORDER BY ${order} OFFSET $4 LIMIT $5`,
+        [merchant.merchantId, `%${term}%`, statuses ?? null, offset, limit],
+      )) as { id: string }[]).map((r) => r.id);
+    const cases: [string, string, string, number, string[]?][] = [
+      // Only far down the list: gathered from the search index.
+      ['search=oldtimer&per_page=20&page=2', 'oldtimer', 'created_at DESC, id DESC', 20],
+      ['search=oldtimer&status=paid,processing&per_page=10', 'oldtimer', 'created_at DESC, id DESC', 0, ['paid', 'processing']],
+      ['search=oldtimer&sort_by=amount_total&per_page=20&page=3', 'oldtimer', 'amount_total DESC, id DESC', 40],
+      // At the top of the list: found there.
+      ['search=oldtimer&sort_order=asc&per_page=20&page=2', 'oldtimer', 'created_at ASC, id ASC', 20],
+      ['search=bulk1&per_page=20', 'bulk1', 'created_at DESC, id DESC', 0],
+      // Many matches near the top, but a page deeper than the first rows hold.
+      ['search=bulk1&per_page=20&page=30', 'bulk1', 'created_at DESC, id DESC', 580],
+    ];
+    for (const [query, term, order, offset, statuses] of cases) {
+      const perPage = Number(/per_page=(\d+)/.exec(query)![1]);
+      const got = await list(query);
+      const want = await reference(term, order, offset, perPage + 1, statuses);
+      expect({ query, ids: got.items.map((o) => o.id) }).toEqual({ query, ids: want.slice(0, perPage) });
+      expect(got.has_next).toBe(want.length > perPage);
+    }
+  });
+
   it('knows the end of a huge list exactly: has_next turns false on its last page', async () => {
     const all = BULK + 1;
     const last = await list(`per_page=100&page=${Math.ceil(all / 100)}`);

@@ -4,7 +4,7 @@ import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typ
 import { formatMinor, isUuid, NotFoundError, PageRequest, toPage } from '@app/common';
 import { MerchantOrderQueryDto, OrderDto, OrderPageDto, OrderSortField, StatusHistoryDto, StatusHistoryEntryDto, TrackingDto } from './dto/order.dto';
 import { OrderItem } from './entities/order-item.entity';
-import { EXACT_TOTAL_UP_TO } from './order-list-total';
+import { EXACT_TOTAL_UP_TO, SEARCH_FIRST_ROWS } from './order-list-total';
 import { OrderStatusHistory } from './entities/order-status-history.entity';
 import { Order, OrderStatus } from './entities/order.entity';
 
@@ -98,7 +98,8 @@ const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}
 
 /**
  * Order reads: a page is at most four statements (orders, their items, and on a page that is not
- * the last one a capped count and, past the cap, an estimate) whatever its size.
+ * the last one a capped count and, past the cap, an estimate) whatever its size; a search whose
+ * matches lie far down the list reads its orders twice (searchPage).
  * `merchantId` undefined is an admin across merchants; a customer's reads are scoped by user id.
  */
 @Injectable()
@@ -124,14 +125,19 @@ export class OrdersReadService {
     if (statuses.length) qb.andWhere('o.status IN (:...statuses)', { statuses });
     if (query.start_date) qb.andWhere('o.created_at >= :start', { start: `${query.start_date}T00:00:00Z` });
     if (query.end_date) qb.andWhere(`o.created_at < (:end::date + 1)::timestamptz`, { end: query.end_date });
+    const unsearched = qb.clone();
     if (query.search) this.search(qb, query.search.trim());
     const direction = query.sort_order?.toLowerCase() === 'asc' ? 'ASC' : 'DESC';
     const matching = qb.clone();
-    const sortBy = query.sort_by ?? 'created_at';
-    if (merchantId !== undefined && statuses.length > 1 && sortBy === 'created_at') this.mergeStatusScans(qb, statuses, direction, page.offset + page.limit + 1);
-    qb.orderBy(SORT_COLUMNS[sortBy], direction).addOrderBy('o.id', direction);
+    const sortColumn = SORT_COLUMNS[query.sort_by ?? 'created_at'];
+    // Several statuses by date: the first `rows` of each status, merged (mergeStatusScans).
+    const merged = (list: SelectQueryBuilder<Order>, rows: number) =>
+      merchantId !== undefined && statuses.length > 1 && sortColumn === SORT_COLUMNS.created_at ? this.mergeStatusScans(list, statuses, direction, rows) : list;
+    const sorted = (list: SelectQueryBuilder<Order>) => list.orderBy(sortColumn, direction).addOrderBy('o.id', direction);
     // One row more than the page says whether there is a next page without counting.
-    const rows = await qb.skip(page.offset).take(page.limit + 1).getMany();
+    const rows = query.search
+      ? await this.searchPage(sorted(qb), sorted(merged(unsearched, SEARCH_FIRST_ROWS)), sortColumn, direction, page)
+      : await sorted(merged(qb, page.offset + page.limit + 1)).skip(page.offset).take(page.limit + 1).getMany();
     const orders = rows.slice(0, page.limit);
     const hasNext = rows.length > page.limit;
     const onLastPage = !hasNext && (orders.length > 0 || page.offset === 0);
@@ -140,14 +146,41 @@ export class OrdersReadService {
   }
 
   /**
+   * A search's page, read first among the list's first SEARCH_FIRST_ROWS orders without the term,
+   * which is the walk down the sort's index PostgreSQL would choose, but bounded. When fewer than
+   * the page's rows match there, the matches are sparse at the top of the list (a customer who
+   * last ordered long ago), and PostgreSQL's walk would read the store's whole history to find
+   * them (800 ms behind 250,000 newer orders: bench/RESULTS.md): they are gathered from the search
+   * index instead, and sorted.
+   */
+  private async searchPage(searched: SelectQueryBuilder<Order>, unsearched: SelectQueryBuilder<Order>, sortColumn: string, direction: 'ASC' | 'DESC', page: PageRequest): Promise<Order[]> {
+    const first = unsearched.select('o.id', 'id').limit(SEARCH_FIRST_ROWS);
+    const atTop = await searched
+      .clone()
+      .andWhere(`o.id IN (SELECT first_rows.id FROM (${first.getQuery()}) AS first_rows)`, first.getParameters())
+      .offset(page.offset)
+      .limit(page.limit + 1)
+      .getMany();
+    if (atTop.length > page.limit) return atTop;
+    const matches = searched.clone().select('o.id', 'id').addSelect(sortColumn, 'sort_value').orderBy();
+    return searched
+      .clone()
+      .addCommonTableExpression(matches, 'matches', { materialized: true })
+      .andWhere(`o.id IN (SELECT m.id FROM matches m ORDER BY m.sort_value ${direction}, m.id ${direction} LIMIT ${page.offset + page.limit + 1})`)
+      .offset(page.offset)
+      .limit(page.limit + 1)
+      .getMany();
+  }
+
+  /**
    * Limits a page of several statuses by date to the first `rows` orders of each status, each read
    * in order from idx_orders_merchant_status_created_id and stopped there: the page is among them.
    * Otherwise PostgreSQL walks the store's date index and skips every newer order of another
    * status; behind a flood of unpaid checkouts that was seconds per page (bench/RESULTS.md).
    */
-  private mergeStatusScans(qb: SelectQueryBuilder<Order>, statuses: string[], direction: 'ASC' | 'DESC', rows: number): void {
+  private mergeStatusScans(qb: SelectQueryBuilder<Order>, statuses: string[], direction: 'ASC' | 'DESC', rows: number): SelectQueryBuilder<Order> {
     const ofStatus = qb.clone().select('o.id', 'id').andWhere('o.status = s.status').orderBy('o.created_at', direction).addOrderBy('o.id', direction).limit(rows);
-    qb.andWhere(`o.id IN (SELECT per_status.id FROM unnest(ARRAY[:...scannedStatuses]::order_status[]) AS s(status) CROSS JOIN LATERAL (${ofStatus.getQuery()}) AS per_status)`, {
+    return qb.andWhere(`o.id IN (SELECT per_status.id FROM unnest(ARRAY[:...scannedStatuses]::order_status[]) AS s(status) CROSS JOIN LATERAL (${ofStatus.getQuery()}) AS per_status)`, {
       scannedStatuses: statuses,
     });
   }
