@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { formatMinor, isUuid, NotFoundError, PageRequest, toPage } from '@app/common';
 import { MerchantOrderQueryDto, OrderDto, OrderPageDto, OrderSortField, StatusHistoryDto, StatusHistoryEntryDto, TrackingDto } from './dto/order.dto';
 import { OrderItem } from './entities/order-item.entity';
@@ -136,7 +136,7 @@ export class OrdersReadService {
     const sorted = (list: SelectQueryBuilder<Order>) => list.orderBy(sortColumn, direction).addOrderBy('o.id', direction);
     // One row more than the page says whether there is a next page without counting.
     const rows = query.search
-      ? await this.searchPage(sorted(qb), sorted(merged(unsearched, SEARCH_FIRST_ROWS)), sortColumn, direction, page)
+      ? await this.searchPage(sorted(qb), sorted(merged(unsearched, SEARCH_FIRST_ROWS)), query.search.trim(), query.sort_by ?? 'created_at', direction, page)
       : await sorted(merged(qb, page.offset + page.limit + 1)).skip(page.offset).take(page.limit + 1).getMany();
     const orders = rows.slice(0, page.limit);
     const hasNext = rows.length > page.limit;
@@ -146,27 +146,40 @@ export class OrdersReadService {
   }
 
   /**
-   * A search's page, read first among the list's first SEARCH_FIRST_ROWS orders without the term,
-   * which is the walk down the sort's index PostgreSQL would choose, but bounded. When fewer than
-   * the page's rows match there, the matches are sparse at the top of the list (a customer who
-   * last ordered long ago), and PostgreSQL's walk would read the store's whole history to find
-   * them (800 ms behind 250,000 newer orders: bench/RESULTS.md): they are gathered from the search
-   * index instead, and sorted.
+   * A search's page, looked for first among the list's first SEARCH_FIRST_ROWS orders without the
+   * term: the walk down the sort's index PostgreSQL would choose, stopped once the page's rows are
+   * found, but never longer than that. When fewer match there, the matches are sparse at the top
+   * of the list (a customer who last ordered long ago), and PostgreSQL's own walk would read the
+   * store's whole history to find them (800 ms behind 250,000 newer orders: bench/RESULTS.md):
+   * they are gathered from the search index instead, and sorted.
    */
-  private async searchPage(searched: SelectQueryBuilder<Order>, unsearched: SelectQueryBuilder<Order>, sortColumn: string, direction: 'ASC' | 'DESC', page: PageRequest): Promise<Order[]> {
-    const first = unsearched.select('o.id', 'id').limit(SEARCH_FIRST_ROWS);
-    const atTop = await searched
-      .clone()
-      .andWhere(`o.id IN (SELECT first_rows.id FROM (${first.getQuery()}) AS first_rows)`, first.getParameters())
-      .offset(page.offset)
-      .limit(page.limit + 1)
-      .getMany();
+  private async searchPage(
+    searched: SelectQueryBuilder<Order>,
+    unsearched: SelectQueryBuilder<Order>,
+    term: string,
+    sortBy: OrderSortField,
+    direction: 'ASC' | 'DESC',
+    page: PageRequest,
+  ): Promise<Order[]> {
+    const rows = page.offset + page.limit + 1;
+    // What the search reads, and the sort, of the first rows; searched lazily, in order.
+    const first = unsearched
+      .select('o.id', 'id')
+      .addSelect('o.order_number', 'order_number')
+      .addSelect('o.customer_email', 'customer_email')
+      .addSelect('o.customer_name', 'customer_name')
+      .addSelect(`o.${sortBy}`, 'sort_value')
+      .limit(SEARCH_FIRST_ROWS);
+    const found = this.dataSource.createQueryBuilder().select('o.id').from(`(${first.getQuery()})`, 'o').setParameters(first.getParameters());
+    this.search(found, term);
+    found.orderBy('o.sort_value', direction).addOrderBy('o.id', direction).limit(rows);
+    const atTop = await searched.clone().andWhere(`o.id IN (${found.getQuery()})`, found.getParameters()).offset(page.offset).limit(page.limit + 1).getMany();
     if (atTop.length > page.limit) return atTop;
-    const matches = searched.clone().select('o.id', 'id').addSelect(sortColumn, 'sort_value').orderBy();
+    const matches = searched.clone().select('o.id', 'id').addSelect(`o.${sortBy}`, 'sort_value').orderBy();
     return searched
       .clone()
       .addCommonTableExpression(matches, 'matches', { materialized: true })
-      .andWhere(`o.id IN (SELECT m.id FROM matches m ORDER BY m.sort_value ${direction}, m.id ${direction} LIMIT ${page.offset + page.limit + 1})`)
+      .andWhere(`o.id IN (SELECT m.id FROM matches m ORDER BY m.sort_value ${direction}, m.id ${direction} LIMIT ${rows})`)
       .offset(page.offset)
       .limit(page.limit + 1)
       .getMany();
@@ -199,7 +212,7 @@ export class OrdersReadService {
     return { total: Math.max(Math.round(explained['QUERY PLAN'][0].Plan['Plan Rows']), EXACT_TOTAL_UP_TO + 1), exact: false };
   }
 
-  private search(qb: SelectQueryBuilder<Order>, term: string): void {
+  private search<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, term: string): void {
     qb.andWhere(
       new Brackets((w) => {
         // Numbers are ORD-YYYYMMDD-NNNN: a term shaped like their start matches only from their first
