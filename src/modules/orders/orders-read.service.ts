@@ -126,17 +126,19 @@ export class OrdersReadService {
     if (query.start_date) qb.andWhere('o.created_at >= :start', { start: `${query.start_date}T00:00:00Z` });
     if (query.end_date) qb.andWhere(`o.created_at < (:end::date + 1)::timestamptz`, { end: query.end_date });
     const unsearched = qb.clone();
-    if (query.search) this.search(qb, query.search.trim());
+    const term = query.search?.trim();
+    if (term !== undefined) this.search(qb, term);
     const direction = query.sort_order?.toLowerCase() === 'asc' ? 'ASC' : 'DESC';
     const matching = qb.clone();
-    const sortColumn = SORT_COLUMNS[query.sort_by ?? 'created_at'];
+    const sortBy = query.sort_by ?? 'created_at';
+    const sortColumn = SORT_COLUMNS[sortBy];
     // Several statuses by date: the first `rows` of each status, merged (mergeStatusScans).
     const merged = (list: SelectQueryBuilder<Order>, rows: number) =>
       merchantId !== undefined && statuses.length > 1 && sortColumn === SORT_COLUMNS.created_at ? this.mergeStatusScans(list, statuses, direction, rows) : list;
     const sorted = (list: SelectQueryBuilder<Order>) => list.orderBy(sortColumn, direction).addOrderBy('o.id', direction);
     // One row more than the page says whether there is a next page without counting.
-    const rows = query.search
-      ? await this.searchPage(sorted(qb), sorted(merged(unsearched, SEARCH_FIRST_ROWS)), query.search.trim(), query.sort_by ?? 'created_at', direction, page)
+    const rows = term !== undefined
+      ? await this.searchPage(sorted(qb), sorted(merged(unsearched, SEARCH_FIRST_ROWS)), term, sortBy, direction, page)
       : await sorted(merged(qb, page.offset + page.limit + 1)).skip(page.offset).take(page.limit + 1).getMany();
     const orders = rows.slice(0, page.limit);
     const hasNext = rows.length > page.limit;
