@@ -41,6 +41,33 @@ describe('Pipelined transactions', () => {
     expect(client!.pipeline).toBe(false);
   });
 
+  it('sends the statements of one tick and the COMMIT behind them in one socket write', async () => {
+    let writes = 0;
+    await pipelinedTransaction(t.dataSource, async (manager) => {
+      const stream = pipelineOf(manager.queryRunner)!.client.connection!.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      const count = <K extends '_write' | '_writev'>(method: K) => {
+        const original = stream[method];
+        stream[method] = function (this: unknown, ...args: unknown[]) {
+          writes++;
+          return original.apply(this, args);
+        };
+        return () => (stream[method] = original);
+      };
+      const restore = [count('_write'), count('_writev')];
+      try {
+        void sendStatement(manager, insert, [1]);
+        void sendStatement(manager, insert, [2]);
+        const placing = preparedQuery(manager, `${insert} RETURNING id`, [3]);
+        await Promise.all([placing, commitNow(manager)]);
+      } finally {
+        restore.forEach((r) => r());
+      }
+    });
+    expect(await ids()).toEqual([1, 2, 3]);
+    // pg alone writes each statement as it is queued: four writes.
+    expect(writes).toBe(1);
+  });
+
   it('rolls back when a statement nobody waited for fails, and throws that failure, not the abort that follows it', async () => {
     const afterCommit = jest.fn();
     const failure = await pipelinedTransaction(t.dataSource, async (manager) => {

@@ -45,4 +45,17 @@ describe('Schema drift', () => {
     // snake_case everywhere: no column name with an upper-case letter.
     expect(columns.filter((c) => /[A-Z]/.test(c.column_name))).toEqual([]);
   });
+
+  // Settings TypeORM does not model, so the drift check above cannot see them.
+  it('the GIN indexes the checkout writes merge their pending list in small steps', async () => {
+    // A checkout's order statement holds the store's order-number counter: a 4 MB pending-list
+    // merge inside it (110 ms) stalled every checkout of the store (migration OrderSearchPendingListLimit).
+    const indexes: { table: string; index: string; options: string[] | null }[] = await dataSource.query(
+      `SELECT t.relname AS table, i.relname AS index, i.reloptions AS options
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam
+        WHERE am.amname = 'gin' AND t.relname IN ('orders', 'order_items', 'order_status_history', 'outbox_events', 'inventory_levels', 'inventory_movements', 'inventory_reservations', 'payments')`,
+    );
+    expect(indexes.map((i) => i.index)).toContain('idx_orders_search');
+    for (const index of indexes) expect({ index: index.index, options: index.options }).toEqual({ index: index.index, options: expect.arrayContaining(['gin_pending_list_limit=256']) });
+  });
 });

@@ -3,6 +3,8 @@ import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeor
 /** The part of a pg client this uses (pg ≥ 8.23: `pipeline` is its pipeline-mode switch). */
 export interface PgClient {
   pipeline?: boolean;
+  /** The socket pg writes to (pg's own field; absent in a client that is not pg's). */
+  connection?: { stream?: { cork?(): void; uncork?(): void } };
   query(config: { name: string; text: string; values: unknown[] }, callback: (err: Error | null, result: { rows: unknown[] }) => void): void;
 }
 
@@ -13,6 +15,8 @@ export interface PipelineState {
   failure?: QueryFailedError;
   /** The COMMIT, once sent (commitNow). */
   committing?: Promise<void>;
+  /** Writes to the socket are being held until the current tick ends (coalesceWrites). */
+  corked?: boolean;
 }
 
 const STATE = 'pipeline';
@@ -28,6 +32,7 @@ export function pipelineOf(runner: QueryRunner | undefined): PipelineState | und
  */
 export function sendPipelined<T>(state: PipelineState, name: string, sql: string, values: unknown[]): Promise<T[]> {
   if (state.failure) return Promise.reject(state.failure);
+  coalesceWrites(state);
   return new Promise<T[]>((resolve, reject) => {
     state.client.query({ name, text: sql, values }, (err, result) => {
       if (!err) return resolve(result.rows as T[]);
@@ -35,6 +40,25 @@ export function sendPipelined<T>(state: PipelineState, name: string, sql: string
       state.failure ??= new QueryFailedError(sql, values, err);
       reject(state.failure);
     });
+  });
+}
+
+/**
+ * Holds the socket's writes until the current tick's synchronous work and promise reactions are
+ * done, then sends them in one write. pg writes each statement as soon as it is queued (one
+ * writev system call each, and each can wake PostgreSQL), so the checkout's stock update, order
+ * statement and COMMIT took three writes where one does (12 → 10 writes per checkout under strace;
+ * writev was the largest entry of the API's CPU profile at 20 buyers). Nothing can be waiting for
+ * an answer to a statement still held here: answers are read from the socket after the tick.
+ */
+function coalesceWrites(state: PipelineState): void {
+  const stream = state.client.connection?.stream;
+  if (state.corked || !stream?.cork || !stream.uncork) return;
+  stream.cork();
+  state.corked = true;
+  process.nextTick(() => {
+    state.corked = false;
+    stream.uncork!();
   });
 }
 
@@ -96,6 +120,7 @@ export async function commitNow(manager: EntityManager): Promise<void> {
     throw state.failure;
   }
   // Every statement sent before it is answered before the COMMIT is: state.failure is final here.
+  coalesceWrites(state);
   state.committing = runner.commitTransaction();
   await state.committing;
   if (state.failure) throw state.failure;
