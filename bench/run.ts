@@ -29,7 +29,7 @@ import { DEFAULT_DATABASE_POOL_SIZE, deleteKeysWithPrefix, liveWorkers } from '@
 import { dataRequest, generateBenchData } from './data/generate';
 import { productionEnv } from './lib/bench-env';
 import { deployedCommand } from './lib/npm-script';
-import { benchDatabaseUrl, databaseName, DIST, dropEarlierRunsOutbox, prepareBenchDatabase, REPO_ROOT, tableExists } from './lib/bench-database';
+import { benchDatabaseUrl, databaseName, DIST, dropEarlierRunsOutbox, prepareBenchDatabase, REPO_ROOT, serverSettings, tableExists } from './lib/bench-database';
 import { OptionSpec, parseOptions } from './lib/cli-options';
 import { Dataset, readDataset } from './lib/dataset';
 import { cpuLayout, freePort, pinSelf, ServerProcess } from './lib/processes';
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
   );
 
   await prepareBenchDatabase(databaseUrl);
+  log(await serverSettings(databaseUrl));
   const leftovers = await dropEarlierRunsOutbox(databaseUrl);
   if (leftovers) log(`dropped ${leftovers} unsent outbox rows left by earlier runs`);
   const dataset = await loadDataset(databaseUrl);

@@ -84,3 +84,18 @@ export async function tableExists(db: Pool | ClientBase, table: string): Promise
   const { rows } = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`public.${table}`]);
   return rows[0].found !== null;
 }
+
+/**
+ * The PostgreSQL settings that change what a run measures, as one log line. A server with
+ * autovacuum off (some CI images turn it off) never cleans dead rows or GIN pending lists in the
+ * background, so write-heavy scenarios degrade run after run: said in the line, not hidden.
+ */
+export async function serverSettings(url: string): Promise<string> {
+  return withClient(url, async (client) => {
+    const names = ['server_version', 'autovacuum', 'fsync', 'synchronous_commit', 'shared_buffers', 'max_connections'];
+    const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)`, [names]);
+    const shown = rows.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name)).map((r) => `${r.name}=${r.setting}${r.unit && r.unit !== 'ms' ? ` (${r.unit})` : ''}`);
+    const off = rows.find((r) => r.name === 'autovacuum')?.setting === 'off';
+    return `PostgreSQL: ${shown.join(', ')}${off ? ' · WARNING: autovacuum is off on this server; write scenarios get slower run after run (dead rows, GIN pending lists)' : ''}`;
+  });
+}
