@@ -97,9 +97,11 @@ export interface SpawnOptions {
   /** taskset CPU list; omitted: not pinned. */
   cpus?: string;
   cwd: string;
+  /** How much of the latest output is kept (default 64 KB). */
+  outputBytes?: number;
 }
 
-/** A child process the runner started: its output is kept (the last 64 KB) to explain a failure. */
+/** A child process the runner started: its output is kept (the last 64 KB, unless told) to explain a failure. */
 export class ServerProcess {
   readonly spawnedAt = performance.now();
   private output = '';
@@ -109,9 +111,10 @@ export class ServerProcess {
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
+    outputBytes = 65_536,
   ) {
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-65_536);
+      this.output = (this.output + chunk.toString()).slice(-outputBytes);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -123,7 +126,7 @@ export class ServerProcess {
     // taskset execs the command, so the child's pid is node's own.
     const [command, args] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...node]] : [process.execPath, node];
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new ServerProcess(options.name, child);
+    return new ServerProcess(options.name, child, options.outputBytes);
   }
 
   get pid(): number {
