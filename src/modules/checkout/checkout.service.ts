@@ -11,7 +11,7 @@ import { Merchant } from '../merchants/entities/merchant.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrderDraft, OrdersService } from '../orders/orders.service';
 import { PaymentsService } from '../payments/payments.service';
-import { PricingInput, SHIPPING_CALCULATOR, ShippingCalculator, TAX_STRATEGY, TaxStrategy } from './checkout-pricing';
+import { prefetchPricingSettings, PricingInput, SHIPPING_CALCULATOR, ShippingCalculator, TAX_STRATEGY, TaxStrategy } from './checkout-pricing';
 import { CheckoutDto, CheckoutResultDto } from './dto/checkout.dto';
 import { CheckoutIdempotencyKey } from './entities/checkout.entities';
 
@@ -133,6 +133,7 @@ export class CheckoutService {
     input: CheckoutDto,
     owner: CartOwner,
   ): Promise<{ placed: Order; items: OrderDraft['items'] }> {
+    prefetchPricingSettings(manager, merchant.id);
     const priced = await this.priceLines(manager, merchant.id, currency, lines);
     const subtotal = priced.reduce((sum, l) => sum + l.total, 0);
     const pricing: PricingInput = {

@@ -80,12 +80,16 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
   const runner = dataSource.createQueryRunner();
   try {
     const client = (await runner.connect()) as PgClient;
-    await runner.startTransaction();
     const state: PipelineState = { client };
-    runner.data[STATE] = state;
     // Without the switch (a pg that lacks it), pg queues the statements instead: the same outcome, one round trip each.
     const pipelining = typeof client.pipeline === 'boolean';
-    if (pipelining) client.pipeline = true;
+    if (pipelining) {
+      client.pipeline = true;
+      begin(runner, state);
+    } else {
+      await runner.startTransaction();
+    }
+    runner.data[STATE] = state;
     try {
       const result = await work(runner.manager);
       if (runner.isTransactionActive) await commitNow(runner.manager);
@@ -104,6 +108,20 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Sends BEGIN without waiting for its answer, so it leaves with the transaction's first statements
+ * instead of costing a round trip of its own (TypeORM's startTransaction waits for it). A failed
+ * BEGIN is the transaction's first failure, as any statement's. Then records on the runner what
+ * startTransaction would have (no subscriber of ours listens for a transaction's start).
+ */
+function begin(runner: QueryRunner, state: PipelineState): void {
+  const typeorm = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  if (typeorm.isTransactionActive || typeorm.transactionDepth !== 0) throw new Error('pipelinedTransaction: the query runner is already in a transaction');
+  sendPipelined(state, 'p_begin', 'BEGIN', []).catch(() => undefined);
+  typeorm.isTransactionActive = true;
+  typeorm.transactionDepth = 1;
 }
 
 /**
