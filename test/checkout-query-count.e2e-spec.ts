@@ -44,7 +44,8 @@ describe('Checkout SQL statements', () => {
     expect(six.length).toBe(one.length);
     // Over the limit, the failure lists the statements.
     expect(one.length > MAX_STATEMENTS ? one.map((s) => s.replace(/\s+/g, ' ').slice(0, 120)) : []).toEqual([]);
-    // The order's transaction; the payment session is then recorded by one statement, atomic on its own.
+    // One transaction, and the test provider's session is in it: nothing is written after its COMMIT.
     expect(one.filter((s) => /^\s*COMMIT/i.test(s))).toHaveLength(1);
+    expect(one[one.length - 1]).toMatch(/^\s*COMMIT/i);
   });
 });

@@ -3,7 +3,7 @@ import { bootTestApp, TestApp } from './harness/app';
 import { createAdmin, registerCustomer, registerMerchant, TestAccount } from './support/identity';
 import { ledgerViolations, levelOf, stockedProduct, StockedProduct } from './support/inventory';
 import { collectPageProblems, launchChromium, listenOnFreePort } from './support/browser';
-import { eventually, markPaid, startReceiver } from './support/orders';
+import { checkoutBody, eventually, markPaid, startReceiver } from './support/orders';
 import { orderStatus, outboxCount, paymentEvent, paymentRow, placeOrder, saleMovements, statusHistory } from './support/payments';
 
 /**
@@ -88,6 +88,45 @@ describe('Payments with the test provider (checkout page, status route)', () => 
     await t.dataSource.query(`UPDATE inventory_reservations SET expires_at = now() - interval '1 second' WHERE reference = $1`, [order.id]);
     await t.app.get(InventoryService).expireDue();
     expect(await eventually(() => orderStatus(t, order.id), (s) => s === 'cancelled')).toBe('cancelled');
+    expect(await levelOf(t.dataSource, variant)).toEqual(before);
+  });
+
+  it('opens the session in the checkout\'s transaction: the order is written once, complete, and without its session there is no order', async () => {
+    const order = await placeOrder(t, merchant, product, 1);
+    const [row] = await t.dataSource.query(
+      `SELECT o.order_number, o.checkout_url, o.created_at = o.updated_at AS written_once, s.order_number AS session_number, s.amount_minor::int AS session_amount,
+              p.session_id AS payment_session, p.status::text AS payment_status, p.expires_at = o.expires_at AS same_expiry,
+              (SELECT count(*)::int FROM outbox_events e WHERE e.name = 'payment.verify' AND e.payload ->> 'order_id' = o.id::text) AS verify_events
+         FROM orders o JOIN test_payment_sessions s ON 'test_cs_' || s.id = o.payment_session_id JOIN payments p ON p.order_id = o.id
+        WHERE o.id = $1`,
+      [order.id],
+    );
+    expect(row).toEqual({
+      order_number: order.orderNumber,
+      checkout_url: expect.stringContaining(`/api/payments/test-checkout/${order.sessionId}`),
+      written_once: true,
+      session_number: order.orderNumber,
+      session_amount: order.amountMinor,
+      payment_session: order.sessionId,
+      payment_status: 'pending',
+      same_expiry: true,
+      verify_events: 1,
+    });
+
+    // The session's row cannot be written: the checkout fails and leaves nothing behind.
+    const variant = product.variantIds[0];
+    const before = await levelOf(t.dataSource, variant);
+    const counts = () => t.dataSource.query(`SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM inventory_reservations) AS reservations, (SELECT count(*)::int FROM payments) AS payments, (SELECT count(*)::int FROM outbox_events) AS events`);
+    const countsBefore = await counts();
+    await t.dataSource.query(`ALTER TABLE test_payment_sessions ADD CONSTRAINT ck_test_refuses CHECK (amount_minor < 0) NOT VALID`);
+    try {
+      const res = await t.http.post('/api/public/checkout').send(checkoutBody(merchant.merchantId!, [{ product_id: product.id, variant_id: variant, quantity: 1 }]));
+      expect(res.status).toBe(500);
+      expect(res.body).toMatchObject({ success: false, error: { code: 'ERR_INTERNAL' } });
+    } finally {
+      await t.dataSource.query(`ALTER TABLE test_payment_sessions DROP CONSTRAINT ck_test_refuses`);
+    }
+    expect(await counts()).toEqual(countsBefore);
     expect(await levelOf(t.dataSource, variant)).toEqual(before);
   });
 

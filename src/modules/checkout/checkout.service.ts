@@ -11,6 +11,7 @@ import { Merchant } from '../merchants/entities/merchant.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrderDraft, OrdersService } from '../orders/orders.service';
 import { PaymentsService } from '../payments/payments.service';
+import type { CheckoutSession } from '../payments/providers/payment-provider';
 import { prefetchPricingSettings, PricingInput, SHIPPING_CALCULATOR, ShippingCalculator, TAX_STRATEGY, TaxStrategy } from './checkout-pricing';
 import { CheckoutDto, CheckoutResultDto } from './dto/checkout.dto';
 import { CheckoutIdempotencyKey } from './entities/checkout.entities';
@@ -41,8 +42,9 @@ interface Line {
  * POST /public/checkout: the buyer's lines (or cart) become a pending order with its stock held.
  * Prices, shipping and tax come from the database and the merchant's settings, never the request.
  * One transaction holds the idempotency key, the reservation (every line or none; 409
- * ERR_OUT_OF_STOCK), the order and its order.created event; the payment session is opened after
- * the commit, so no lock is held while the provider answers.
+ * ERR_OUT_OF_STOCK), the order and its order.created event. The payment session is opened in
+ * that transaction when the provider's sessions are rows of this database (the test provider), and
+ * after the commit otherwise (Stripe), so no lock is held while a provider answers over the network.
  */
 @Injectable()
 export class CheckoutService {
@@ -78,7 +80,7 @@ export class CheckoutService {
     }
     const requestHash = createHash('sha256').update(JSON.stringify({ ...input, currency, lines })).digest('hex');
 
-    const outcome = await pipelinedTransaction(this.dataSource, async (manager): Promise<{ orderId: string; created: boolean; placed?: Order; items?: OrderDraft['items'] }> => {
+    const outcome = await pipelinedTransaction(this.dataSource, async (manager): Promise<{ orderId: string; created: boolean; placed?: Order; items?: OrderDraft['items']; session?: CheckoutSession }> => {
       await useGenericPlans(manager);
       const orderId = randomUUID();
       if (idempotencyKey !== undefined) {
@@ -91,7 +93,10 @@ export class CheckoutService {
     if (outcome.created && fromCart) await this.carts.clear(owner);
     // A new order is used as the transaction wrote it (nothing else can have changed it yet: its id was just made).
     const placed = outcome.placed ?? (await this.dataSource.manager.findOneByOrFail(Order, { id: outcome.orderId }));
-    const { order, clientSecret } = await this.payments.ensureCheckoutSession(placed, outcome.items, merchant);
+    // Opened in the transaction (the test provider), else now: no lock is held while Stripe answers.
+    const { order, clientSecret } = outcome.session
+      ? { order: placed, clientSecret: outcome.session.clientSecret }
+      : await this.payments.ensureCheckoutSession(placed, outcome.items, merchant);
     return { body: this.result(order, clientSecret), replayed: !outcome.created };
   }
 
@@ -132,7 +137,7 @@ export class CheckoutService {
     lines: Line[],
     input: CheckoutDto,
     owner: CartOwner,
-  ): Promise<{ placed: Order; items: OrderDraft['items'] }> {
+  ): Promise<{ placed: Order; items: OrderDraft['items']; session?: CheckoutSession }> {
     prefetchPricingSettings(manager, merchant.id);
     const priced = await this.priceLines(manager, merchant.id, currency, lines);
     const subtotal = priced.reduce((sum, l) => sum + l.total, 0);
@@ -167,7 +172,7 @@ export class CheckoutService {
       unitPrice: l.v.unitPrice!,
       total: l.total,
     }));
-    const placing = this.orders.createPending(manager, ctx, {
+    const draft: OrderDraft = {
       id: orderId,
       merchantId: merchant.id,
       customerUserId: owner.userId ?? null,
@@ -198,12 +203,15 @@ export class CheckoutService {
       cancelUrl: input.cancel_url,
       utm: { source: input.utm_source, medium: input.utm_medium, campaign: input.utm_campaign, term: input.utm_term, content: input.utm_content, gclid: input.gclid },
       items,
-    });
-    // The COMMIT goes out right behind the order's statement: the store's order-number counter,
-    // which that statement locks, and the stock levels reserved above stay locked only while
-    // PostgreSQL runs the two, not while this process gets round to reading an answer.
-    const [placed] = await Promise.all([placing, commitNow(manager)]);
-    return { placed, items };
+    };
+    const opening = await this.payments.prepareCheckoutSession(draft, merchant);
+    const placing = this.orders.createPending(manager, ctx, opening ? { ...draft, ...opening.order } : draft);
+    const writing = opening?.write(manager);
+    // The COMMIT goes out right behind the order's statement (and the session's): the store's
+    // order-number counter, which that statement locks, and the stock levels reserved above stay
+    // locked only while PostgreSQL runs them, not while this process gets round to reading an answer.
+    const [placed] = await Promise.all([placing, writing, commitNow(manager)]);
+    return { placed, items, session: opening?.session };
   }
 
   /** Every line resolved to a sellable variant of this store with its current price, or a 4xx naming the line. */

@@ -41,6 +41,11 @@ export interface OrderDraft {
   cancelUrl: string | null;
   utm: { source?: string; medium?: string; campaign?: string; term?: string; content?: string; gclid?: string };
   items: Omit<OrderItem, 'id' | 'createdAt' | 'updatedAt' | 'merchantId' | 'orderId' | 'position'>[];
+  /** The payment session, when it is opened in the same transaction (PaymentsService.prepareCheckoutSession). */
+  paymentProvider?: string | null;
+  paymentSessionId?: string | null;
+  stripePaymentIntentId?: string | null;
+  checkoutUrl?: string | null;
 }
 
 export interface TransitionOptions {

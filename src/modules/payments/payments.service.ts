@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig, formatMinor, isDelayed, Jobs, OUTBOX_CHANNEL, OutboxService, preparedQuery } from '@app/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig, formatMinor, isDelayed, Jobs, OUTBOX_CHANNEL, OutboxService, preparedQuery, sendStatement } from '@app/common';
 import { Merchant } from '../merchants/entities/merchant.entity';
 import { OrderItem } from '../orders/entities/order-item.entity';
 import { Order } from '../orders/entities/order.entity';
 import { OrdersReadService } from '../orders/orders-read.service';
+import type { OrderDraft } from '../orders/orders.service';
 import { PaymentStatusDto } from './dto/payments.dto';
 import { Payment } from './entities/payment.entity';
-import { PAYMENT_PROVIDER, paymentIdempotencyKey, PaymentProvider } from './providers/payment-provider';
+import { CheckoutSession, PAYMENT_PROVIDER, paymentIdempotencyKey, PaymentProvider } from './providers/payment-provider';
 import { TransfersService } from './transfers.service';
 
 /**
@@ -31,11 +32,24 @@ const recordSessionSql = (verifyInsert: string) => `
   )
   SELECT o.updated_at, CASE WHEN $11 AND EXISTS (SELECT 1 FROM p) THEN pg_notify($9, $10) END AS notified FROM o`;
 
+/** A new order's payment row and its payment.verify event ($11, the outbox's insert), in the checkout's transaction. */
+const insertPaymentSql = (verifyInsert: string) => `
+  WITH p AS (
+    INSERT INTO payments (merchant_id, order_id, provider, session_id, payment_intent_id, status, amount, currency, checkout_url, client_secret, expires_at)
+    VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)
+  ), verify AS (
+    ${verifyInsert}
+  )
+  SELECT CASE WHEN $12 THEN pg_notify($13, $14) END AS notified`;
+
+/** The columns of a new order that name its payment session. */
+export type OrderSessionFields = Pick<Order, 'paymentProvider' | 'paymentSessionId' | 'stripePaymentIntentId' | 'checkoutUrl'>;
+
 /**
- * Payments of orders through the configured provider. Opening a session happens after the
- * checkout transaction committed (no lock is held while the provider answers) and is idempotent:
- * the provider call carries a key derived from the order id, and the payment row is unique per
- * order, so a retried or racing checkout ends with one session.
+ * Payments of orders through the configured provider. A remote provider's session (Stripe) is
+ * opened after the checkout transaction committed (no lock is held while it answers) and is
+ * idempotent: the provider call carries a key derived from the order id, and the payment row is
+ * unique per order, so a retried or racing checkout ends with one session.
  */
 @Injectable()
 export class PaymentsService {
@@ -92,6 +106,61 @@ export class PaymentsService {
     if (!recorded) return { order: await this.dataSource.manager.findOneByOrFail(Order, { id: order.id }), clientSecret: session.clientSecret };
     Object.assign(order, { paymentProvider: session.provider, paymentSessionId: session.sessionId, stripePaymentIntentId: session.paymentIntentId, checkoutUrl: session.url, updatedAt: recorded.updated_at });
     return { order, clientSecret: session.clientSecret };
+  }
+
+  /**
+   * The session of a new order, opened in the checkout's own transaction when the provider keeps
+   * its sessions in this database (the test provider); null when it cannot (Stripe: an HTTP call,
+   * made after the commit by ensureCheckoutSession). `order` goes into the order's row; `write`,
+   * called after the order's statement, sends the session's row, the payment row and the
+   * payment.verify event, which then commit with the order or not at all.
+   */
+  async prepareCheckoutSession(
+    draft: OrderDraft,
+    merchant: Pick<Merchant, 'id' | 'connectedAccountId' | 'platformFeePercentage'>,
+  ): Promise<{ session: CheckoutSession; order: OrderSessionFields; write(manager: EntityManager): Promise<void> } | null> {
+    if (!this.provider.prepareCheckoutSession) return null;
+    const prepared = this.provider.prepareCheckoutSession({
+      orderId: draft.id,
+      merchantId: draft.merchantId,
+      amountMinor: draft.amountTotal,
+      currency: draft.currency,
+      customerEmail: draft.customerEmail,
+      lines: draft.items.map((i) => ({ name: i.productName, quantity: i.quantity, unitAmountMinor: i.unitPrice })),
+      shippingMinor: draft.shippingFee,
+      taxMinor: draft.pricesIncludeTax ? 0 : draft.taxAmount,
+      ...(await this.transfers.checkoutTerms(merchant, draft.amountTotal, draft.currency)),
+      successUrl: draft.successUrl ?? '',
+      cancelUrl: draft.cancelUrl ?? '',
+      expiresAt: draft.expiresAt,
+      idempotencyKey: paymentIdempotencyKey('checkout', draft.id),
+    });
+    const { session } = prepared;
+    const delay = { delayMs: this.config.payments.verifyDelaySeconds * 1000 };
+    const verify = this.outbox.insertStatement(this.dataSource.manager, [{ job: Jobs.PaymentVerify, payload: { order_id: draft.id, merchant_id: draft.merchantId } }], delay, 11);
+    return {
+      session,
+      order: { paymentProvider: session.provider, paymentSessionId: session.sessionId, stripePaymentIntentId: session.paymentIntentId, checkoutUrl: session.url },
+      write: async (manager) => {
+        await prepared.write(manager);
+        await sendStatement(manager, insertPaymentSql(verify.sql), [
+          draft.merchantId,
+          draft.id,
+          session.provider,
+          session.sessionId,
+          session.paymentIntentId,
+          draft.amountTotal,
+          draft.currency,
+          session.url,
+          session.clientSecret,
+          session.expiresAt,
+          verify.parameter,
+          !isDelayed(delay),
+          OUTBOX_CHANNEL,
+          verify.ids[0],
+        ]);
+      },
+    };
   }
 
   /**

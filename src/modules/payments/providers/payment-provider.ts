@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpStatus } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppException, ErrorCode } from '@app/common';
 
 /**
@@ -59,6 +60,16 @@ export interface CheckoutSession {
   clientSecret: string | null;
   /** The real expiry, which may be later than asked (Stripe's window is 30 min – 24 h). */
   expiresAt: Date;
+}
+
+/**
+ * A session opened inside the checkout's own transaction (PaymentProvider.prepareCheckoutSession):
+ * known before the order is written, so the order is inserted once with it, and written by
+ * `write`, sent after the order's statement (the session row copies the order's number).
+ */
+export interface PreparedCheckoutSession {
+  session: CheckoutSession;
+  write(manager: EntityManager): Promise<void>;
 }
 
 /**
@@ -129,6 +140,13 @@ export interface ProviderEvent {
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
   createCheckoutSession(input: CreateCheckoutInput): Promise<CheckoutSession>;
+  /**
+   * Only a provider whose sessions are rows of this database (the test provider): the session is
+   * opened in the checkout's transaction, so an order commits with its session or not at all, and
+   * is written once instead of inserted and then updated. Stripe's session is an HTTP call, which
+   * no transaction may wait for: it is opened after the commit (createCheckoutSession).
+   */
+  prepareCheckoutSession?(input: Omit<CreateCheckoutInput, 'orderNumber'>): PreparedCheckoutSession;
   retrieveStatus(sessionId: string): Promise<ProviderPaymentStatus>;
   /**
    * Best effort to make a session unpayable (a cancelled order). Returns the state it ends in:
@@ -213,7 +231,7 @@ export function transferGroupFor(orderId: string): string {
 }
 
 /** Refuses a checkout whose lines do not add up to the amount, so nobody is charged a different total than the order's. */
-export function assertCheckoutTotals(input: CreateCheckoutInput, provider: PaymentProviderName): void {
+export function assertCheckoutTotals(input: Omit<CreateCheckoutInput, 'orderNumber'>, provider: PaymentProviderName): void {
   const amounts = [input.amountMinor, input.shippingMinor, input.taxMinor, ...input.lines.flatMap((l) => [l.unitAmountMinor, l.quantity])];
   if (!amounts.every((n) => Number.isSafeInteger(n) && n >= 0)) {
     throw new PaymentProviderError('invalid_request', 'checkout amounts and quantities must be non-negative integers', provider);

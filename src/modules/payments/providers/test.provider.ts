@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { APP_CONFIG, AppConfig, ConflictError, normalizeCurrency, preparedQuery } from '@app/common';
+import { APP_CONFIG, AppConfig, ConflictError, normalizeCurrency, preparedQuery, sendStatement } from '@app/common';
 import { TestPaymentRefund, TestPaymentSession } from '../entities/test-payment-session.entity';
 import {
   assertCheckoutTotals,
@@ -13,6 +13,7 @@ import {
   normalizeProviderEvent,
   PaymentProvider,
   PaymentProviderError,
+  PreparedCheckoutSession,
   ProviderEvent,
   ProviderPaymentState,
   ProviderPaymentStatus,
@@ -95,6 +96,36 @@ export class TestPaymentProvider implements PaymentProvider {
       url: `${this.config.publicBaseUrl}/api/payments/test-checkout/${sessionIdOf(row)}`,
       clientSecret: null,
       expiresAt: row.expiresAt,
+    };
+  }
+
+  /**
+   * The session of a checkout, written in the checkout's transaction: its id is made here, and its
+   * row copies the order's number from the order row (so `write` must follow the order's
+   * statement; without the order the number is null and the row, and the transaction, fail).
+   * The order is new, so its idempotency key is too: a clash fails the transaction.
+   */
+  prepareCheckoutSession(input: Omit<CreateCheckoutInput, 'orderNumber'>): PreparedCheckoutSession {
+    assertCheckoutTotals(input, this.name);
+    const id = randomUUID();
+    const session: CheckoutSession = {
+      provider: this.name,
+      sessionId: sessionIdOf({ id }),
+      paymentIntentId: null,
+      url: `${this.config.publicBaseUrl}/api/payments/test-checkout/${sessionIdOf({ id })}`,
+      clientSecret: null,
+      expiresAt: input.expiresAt,
+    };
+    const values = [id, input.idempotencyKey, input.orderId, input.merchantId, input.amountMinor, normalizeCurrency(input.currency), input.successUrl, input.cancelUrl, input.expiresAt];
+    return {
+      session,
+      write: (manager) =>
+        sendStatement(
+          manager,
+          `INSERT INTO test_payment_sessions (id, idempotency_key, order_id, order_number, merchant_id, amount_minor, currency, success_url, cancel_url, expires_at)
+           VALUES ($1, $2, $3, (SELECT order_number FROM orders WHERE id = $3), $4, $5, $6, $7, $8, $9)`,
+          values,
+        ),
     };
   }
 
