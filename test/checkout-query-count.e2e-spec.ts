@@ -17,25 +17,34 @@ describe('Checkout SQL statements', () => {
   let merchant: TestAccount;
   let counter: SqlStatementCounter;
   const products: string[] = [];
+  const variants: string[] = [];
 
   beforeAll(async () => {
     t = await bootTestApp();
     counter = new SqlStatementCounter(t).install();
     merchant = await registerMerchant(t, { approve: true, admin: await createAdmin(t) });
     await configureCheckout(t, merchant, { flat_shipping_rates: [{ currency: 'USD', amount: '5.00' }], tax_rates: [{ country_code: 'US', rate: '10' }] });
-    for (let i = 0; i < 6; i++) products.push((await stockedProduct(t, merchant, { stock: 100, status: 'active' })).id);
+    for (let i = 0; i < 6; i++) {
+      const product = await stockedProduct(t, merchant, { stock: 100, status: 'active' });
+      products.push(product.id);
+      variants.push(product.variantIds[0]);
+    }
   });
   afterAll(async () => {
     counter?.uninstall();
     await t?.close();
   });
 
-  const checkout = async (lines: number) => {
-    const body = checkoutBody(merchant.merchantId!, products.slice(0, lines).map((id, i) => ({ product_id: id, quantity: i + 1 })));
-    const { response, statements } = await counter.request({ method: 'POST', url: '/api/public/checkout', payload: body });
-    expect(response.statusCode).toBe(201);
-    return statements;
+  const place = async (lines: number, namingVariants = false) => {
+    const body = checkoutBody(
+      merchant.merchantId!,
+      products.slice(0, lines).map((id, i) => ({ product_id: id, ...(namingVariants ? { variant_id: variants[i] } : {}), quantity: i + 1 })),
+    );
+    const placed = await counter.request({ method: 'POST', url: '/api/public/checkout', payload: body });
+    expect(placed.response.statusCode).toBe(201);
+    return placed;
   };
+  const checkout = async (lines: number) => (await place(lines)).statements;
 
   it(`places an order of 1 or 6 lines in the same number of statements, at most ${MAX_STATEMENTS}`, async () => {
     await checkout(1); // the first one also creates the day's order-number counter and the default location
@@ -47,5 +56,16 @@ describe('Checkout SQL statements', () => {
     // One transaction, and the test provider's session is in it: nothing is written after its COMMIT.
     expect(one.filter((s) => /^\s*COMMIT/i.test(s))).toHaveLength(1);
     expect(one[one.length - 1]).toMatch(/^\s*COMMIT/i);
+  });
+
+  /**
+   * Each socket write to PostgreSQL is a flight of statements the checkout then waits on: the
+   * store; BEGIN with every read of the lines (variants, prices, settings, the levels to reserve);
+   * the reservation with the levels' lock; the stock, the order, its payment session and the COMMIT.
+   */
+  it('places an order naming its variants in 4 flights to PostgreSQL, however many lines', async () => {
+    await place(2, true);
+    expect((await place(1, true)).writes).toBe(4);
+    expect((await place(6, true)).writes).toBe(4);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Jobs } from '@app/common';
+import { QueryFailedError } from 'typeorm';
+import { Jobs, pipelinedTransaction } from '@app/common';
 import { InventoryService } from '../src/modules/inventory/inventory.service';
 import { bootTestApp, TestApp } from './harness/app';
 import { createAdmin, registerCustomer, registerMerchant, TestAccount } from './support/identity';
@@ -252,6 +253,19 @@ describe('Inventory', () => {
       expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
       const clash = await t.http.post('/api/inventory/reservations').set(shop.auth).send({ items: [{ variant_id: p.variantIds[0], quantity: 5 }], reference }).expect(409);
       expect(clash.body.error.detail).toMatchObject({ reason: 'reference_in_use', reservation_id: first.body.id });
+    });
+
+    it('with a reference the caller calls new (checkout), a clash fails the pipelined transaction with the clash, holding nothing', async () => {
+      const p = await stockedProduct(t, shop, { stock: 10 });
+      const reference = `order-${randomUUID()}`;
+      const items = [{ variantId: p.variantIds[0], quantity: 2 }];
+      await pipelinedTransaction(t.dataSource, (manager) => inventory.reserve(null, shop.merchantId!, items, { manager, reference, referenceIsNew: true }));
+      expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
+      const clash = await pipelinedTransaction(t.dataSource, (manager) => inventory.reserve(null, shop.merchantId!, items, { manager, reference, referenceIsNew: true })).catch((err: unknown) => err);
+      expect(clash).toBeInstanceOf(QueryFailedError);
+      expect((clash as QueryFailedError & { driverError: { code: string; constraint: string } }).driverError).toMatchObject({ code: '23505', constraint: 'uq_inventory_reservations_reference' });
+      expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
+      expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM inventory_reservations WHERE reference = $1`, [reference]))[0].n).toBe(1);
     });
 
     it('reserves variants that do not track inventory without holding anything', async () => {

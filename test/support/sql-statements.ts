@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Socket } from 'node:net';
 import type { Response } from 'supertest';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { TestApp } from '../harness/app';
@@ -20,10 +21,19 @@ type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
  * a QueryRunner and is set at startup; a global counter between "before" and "after" would pick up
  * that background polling and flake.
  */
+interface Tally {
+  statements: string[];
+  /** Socket writes to PostgreSQL: each is a flight of statements the request then waits on. */
+  writes: number;
+}
+
+type SocketWrite = '_write' | '_writev';
+
 export class SqlStatementCounter {
-  private readonly scope = new AsyncLocalStorage<string[]>();
+  private readonly scope = new AsyncLocalStorage<Tally>();
   private original: QueryFn | undefined;
   private prototype: { query: QueryFn } | undefined;
+  private originalWrites: Record<SocketWrite, QueryFn> | undefined;
 
   constructor(private readonly t: TestApp) {}
 
@@ -34,39 +44,52 @@ export class SqlStatementCounter {
     const scope = this.scope;
     this.prototype.query = function countedQuery(this: unknown, ...args: unknown[]) {
       const first = args[0];
-      scope.getStore()?.push(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? first));
+      scope.getStore()?.statements.push(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? first));
       return original.apply(this, args);
     };
+    // pg writes a statement to its socket when it is queried, or (pipelined) when the tick's
+    // corked writes are flushed: both in the request's async context.
+    const port = Number((this.t.dataSource.options as { port?: number }).port ?? 5432);
+    const socket = Socket.prototype as unknown as Record<SocketWrite, QueryFn>;
+    const writes = (this.originalWrites = { _write: socket._write, _writev: socket._writev });
+    for (const method of ['_write', '_writev'] as const) {
+      socket[method] = function countedWrite(this: unknown, ...args: unknown[]) {
+        const tally = scope.getStore();
+        if (tally && (this as Socket).remotePort === port) tally.writes++;
+        return writes[method].apply(this, args);
+      };
+    }
     return this;
   }
 
   uninstall(): void {
     if (this.prototype && this.original) this.prototype.query = this.original;
+    if (this.originalWrites) Object.assign(Socket.prototype, this.originalWrites);
   }
 
   /**
    * Sends one request through the test app (shaped like Fastify's inject options) and returns its
    * response with the statements it ran, in order.
    */
-  async request(options: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers?: Record<string, string>; payload?: object }): Promise<{ response: Response; statements: string[] }> {
+  async request(options: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers?: Record<string, string>; payload?: object }): Promise<{ response: Response; statements: string[]; writes: number }> {
     if (!this.original) throw new Error('SqlStatementCounter.install() first');
-    const statements: string[] = [];
+    const tally: Tally = { statements: [], writes: 0 };
     const method = (options.method ?? 'GET').toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     // Awaited inside the scope: supertest starts the server's listening socket there, so the
     // request handled on it inherits the scope (see the class comment).
-    const response = await this.scope.run(statements, async () => {
+    const response = await this.scope.run(tally, async () => {
       const pending = this.t.http[method](options.url).set(options.headers ?? {});
       return await (options.payload === undefined ? pending : pending.send(options.payload));
     });
-    return { response, statements: [...statements] };
+    return { response, statements: [...tally.statements], writes: tally.writes };
   }
 
   /** Runs `work` (say a job handler, called directly) and returns its result with the statements it ran, in order. */
   async run<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
     if (!this.original) throw new Error('SqlStatementCounter.install() first');
-    const statements: string[] = [];
-    const result = await this.scope.run(statements, work);
-    return { result, statements: [...statements] };
+    const tally: Tally = { statements: [], writes: 0 };
+    const result = await this.scope.run(tally, work);
+    return { result, statements: [...tally.statements] };
   }
 
   get(url: string, headers: Record<string, string> = {}): Promise<{ response: Response; statements: string[] }> {

@@ -139,6 +139,8 @@ export class CheckoutService {
     owner: CartOwner,
   ): Promise<{ placed: Order; items: OrderDraft['items']; session?: CheckoutSession }> {
     prefetchPricingSettings(manager, merchant.id);
+    // With every line's variant named (what storefronts send), the reservation's levels are read in the same flight.
+    if (lines.every((l) => l.variantId)) this.inventory.prefetchReservationLevels(manager, merchant.id, lines.map((l) => l.variantId!));
     const priced = await this.priceLines(manager, merchant.id, currency, lines);
     const subtotal = priced.reduce((sum, l) => sum + l.total, 0);
     const pricing: PricingInput = {
@@ -156,6 +158,7 @@ export class CheckoutService {
     const { reservation } = await this.inventory.reserve(ctx, merchant.id, priced.map((l) => ({ variantId: l.v.variantId, quantity: l.quantity })), {
       manager,
       reference: orderId,
+      referenceIsNew: true,
       ttlSeconds: this.config.inventory.reservationTtlSeconds,
       // priceLines just read them in this transaction: live, of this store.
       variants: new Map(priced.map((l) => [l.v.variantId, { id: l.v.variantId, productId: l.v.productId, trackInventory: l.v.trackInventory }])),

@@ -85,6 +85,31 @@ interface LiveVariant {
   trackInventory: boolean;
 }
 
+/** A stock location's row with one of the asked variants' level there (none: id and variant_id null). */
+interface DefaultLevelRow {
+  location_id: string;
+  id: string | null;
+  variant_id: string | null;
+}
+
+/**
+ * Reads of the default location's levels started early in a transaction (prefetchReservationLevels),
+ * by the transaction's manager, which lives for one transaction and is then dropped.
+ */
+const prefetchedLevels = new WeakMap<EntityManager, { merchantId: string; variantIds: Set<string>; rows: Promise<DefaultLevelRow[]> }>();
+
+/** The merchant's default location with its levels of these variants (a prepared statement: every checkout runs it). */
+function defaultLevels(manager: EntityManager, merchantId: string, variantIds: string[]): Promise<DefaultLevelRow[]> {
+  return preparedQuery<DefaultLevelRow>(
+    manager,
+    `SELECT s.id AS location_id, l.id, l.variant_id
+       FROM stock_locations s
+       LEFT JOIN inventory_levels l ON l.location_id = s.id AND l.merchant_id = s.merchant_id AND l.variant_id = ANY($2::uuid[])
+      WHERE s.merchant_id = $1 AND s.is_default`,
+    [merchantId, variantIds],
+  );
+}
+
 const actorOf = (ctx: RequestContext | null): Actor => {
   const p = ctx?.principal ?? null;
   return {
@@ -556,6 +581,11 @@ export class InventoryService {
       manager?: EntityManager;
       /** The lines' variants as the caller read them in `manager`'s transaction (live, this merchant's): not read again. */
       variants?: Map<string, Pick<LiveVariant, 'id' | 'productId' | 'trackInventory'>>;
+      /**
+       * The caller made `reference` just now (checkout: its new order's id), so no reservation can
+       * hold it yet: nothing is looked up on a clash, which fails the transaction instead.
+       */
+      referenceIsNew?: boolean;
     } = {},
   ): Promise<{ reservation: ReservationView; created: boolean }> {
     if (!Array.isArray(items) || !items.length) throw new ValidationError('items: at least one line is required', { items: ['must not be empty'] });
@@ -605,18 +635,33 @@ export class InventoryService {
         ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
         5,
       );
-      const inserted = await preparedQuery<{ id: string; expires_at: Date; created_at: Date }>(
+      const referenceIsNew = options.referenceIsNew === true && reference !== null;
+      const insertion = preparedQuery<{ id: string; expires_at: Date; created_at: Date }>(
         manager,
         `WITH reservation AS (
            INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at)
            VALUES ($1, $2, $3, 'active', now() + $4 * interval '1 second')
-           ON CONFLICT (merchant_id, reference) DO NOTHING RETURNING id, expires_at, created_at
+           ${referenceIsNew ? '' : 'ON CONFLICT (merchant_id, reference) DO NOTHING'} RETURNING id, expires_at, created_at
          ), lines AS (
            ${lineRows.sql} WHERE EXISTS (SELECT 1 FROM reservation)
          )
          SELECT id, expires_at, created_at FROM reservation`,
         [id, merchantId, reference ?? id, ttl, ...lineRows.parameters],
       );
+      const reserveLevels = () =>
+        this.applyChanges(
+          manager,
+          merchantId,
+          tracked.map((l) => ({ levelId: levelOf(l.variant.id), op: { kind: 'reserve', quantity: l.quantity }, type: 'reservation', reason: null, reference: reference ?? id, reservationId: id })),
+          actorOf(ctx),
+        );
+      if (referenceIsNew) {
+        // No answer to wait for before locking the levels: in a pipelined transaction the lock
+        // leaves in the same flight, and a failed insert fails it (and is the error thrown).
+        insertion.catch(() => undefined);
+        await reserveLevels();
+      }
+      const inserted = await insertion;
       if (!inserted.length) {
         const existing = await this.reservationView(manager, merchantId, { reference: reference! });
         const same =
@@ -627,12 +672,7 @@ export class InventoryService {
         throw new ConflictError(`reference ${reference} already has a ${existing.status} reservation with other lines`, { reason: 'reference_in_use', reservation_id: existing.id, status: existing.status });
       }
 
-      await this.applyChanges(
-        manager,
-        merchantId,
-        tracked.map((l) => ({ levelId: levelOf(l.variant.id), op: { kind: 'reserve', quantity: l.quantity }, type: 'reservation', reason: null, reference: reference ?? id, reservationId: id })),
-        actorOf(ctx),
-      );
+      if (!referenceIsNew) await reserveLevels();
       if (ctx?.principal) {
         await this.audit.record(manager, ctx, {
           action: 'inventory.reserve',
@@ -657,6 +697,19 @@ export class InventoryService {
   }
 
   /**
+   * Starts reading the default location's levels of these variants now, for a reserve() later in
+   * the same transaction: in a pipelined transaction the read leaves with the caller's first
+   * statements instead of costing a round trip of its own once the lines are known (checkout).
+   */
+  prefetchReservationLevels(manager: EntityManager, merchantId: string, variantIds: string[]): void {
+    if (!manager.queryRunner?.isTransactionActive) return;
+    const rows = defaultLevels(manager, merchantId, variantIds);
+    // Whoever reserves awaits the same read and sees its failure; this copy must not be unhandled.
+    rows.catch(() => undefined);
+    prefetchedLevels.set(manager, { merchantId, variantIds: new Set(variantIds), rows });
+  }
+
+  /**
    * The location a reservation holds stock at and the level ids of its tracked variants there. At
    * the default location, when it and every level exist (a checkout, nearly always), that is one
    * statement; otherwise the location is found (or created) and missing levels created.
@@ -668,15 +721,13 @@ export class InventoryService {
     variants: Pick<LiveVariant, 'id' | 'productId'>[],
   ): Promise<{ location: Pick<StockLocation, 'id'>; ids: Map<string, string> }> {
     if (!locationId) {
-      const rows = await preparedQuery<{ location_id: string; id: string | null; variant_id: string | null }>(
-        manager,
-        `SELECT s.id AS location_id, l.id, l.variant_id
-           FROM stock_locations s
-           LEFT JOIN inventory_levels l ON l.location_id = s.id AND l.merchant_id = s.merchant_id AND l.variant_id = ANY($2::uuid[])
-          WHERE s.merchant_id = $1 AND s.is_default`,
-        [merchantId, variants.map((v) => v.id)],
-      );
-      const found = rows.filter((r) => r.id !== null);
+      const prefetched = prefetchedLevels.get(manager);
+      const wanted = new Set(variants.map((v) => v.id));
+      const rows =
+        prefetched?.merchantId === merchantId && variants.every((v) => prefetched.variantIds.has(v.id))
+          ? await prefetched.rows
+          : await defaultLevels(manager, merchantId, [...wanted]);
+      const found = rows.filter((r) => r.id !== null && wanted.has(r.variant_id!));
       if (rows.length && found.length === variants.length) {
         return { location: { id: rows[0].location_id }, ids: new Map(found.map((r) => [`${r.variant_id}/${r.location_id}`, r.id!])) };
       }
