@@ -60,12 +60,13 @@ describe('Checkout SQL statements', () => {
 
   /**
    * Each socket write to PostgreSQL is a flight of statements the checkout then waits on: the
-   * store; BEGIN with every read of the lines (variants, prices, settings, the levels to reserve);
-   * the reservation with the levels' lock; the stock, the order, its payment session and the COMMIT.
+   * store; BEGIN with every read of the lines (variants, prices, settings, the levels to hold);
+   * then the reservation, the stock (checked and taken in one statement), the order, its payment
+   * session and the COMMIT: the levels stay locked only while PostgreSQL runs that last flight.
    */
-  it('places an order naming its variants in 4 flights to PostgreSQL, however many lines', async () => {
+  it('places an order naming its variants in 3 flights to PostgreSQL, however many lines', async () => {
     await place(2, true);
-    expect((await place(1, true)).writes).toBe(4);
-    expect((await place(6, true)).writes).toBe(4);
+    expect((await place(1, true)).writes).toBe(3);
+    expect((await place(6, true)).writes).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
-import { Jobs, pipelinedTransaction } from '@app/common';
+import { Jobs, pipelinedTransaction, toErrorResponse } from '@app/common';
 import { InventoryService } from '../src/modules/inventory/inventory.service';
 import { bootTestApp, TestApp } from './harness/app';
 import { createAdmin, registerCustomer, registerMerchant, TestAccount } from './support/identity';
@@ -255,17 +255,67 @@ describe('Inventory', () => {
       expect(clash.body.error.detail).toMatchObject({ reason: 'reference_in_use', reservation_id: first.body.id });
     });
 
-    it('with a reference the caller calls new (checkout), a clash fails the pipelined transaction with the clash, holding nothing', async () => {
-      const p = await stockedProduct(t, shop, { stock: 10 });
-      const reference = `order-${randomUUID()}`;
-      const items = [{ variantId: p.variantIds[0], quantity: 2 }];
-      await pipelinedTransaction(t.dataSource, (manager) => inventory.reserve(null, shop.merchantId!, items, { manager, reference, referenceIsNew: true }));
-      expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
-      const clash = await pipelinedTransaction(t.dataSource, (manager) => inventory.reserve(null, shop.merchantId!, items, { manager, reference, referenceIsNew: true })).catch((err: unknown) => err);
-      expect(clash).toBeInstanceOf(QueryFailedError);
-      expect((clash as QueryFailedError & { driverError: { code: string; constraint: string } }).driverError).toMatchObject({ code: '23505', constraint: 'uq_inventory_reservations_reference' });
-      expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
-      expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM inventory_reservations WHERE reference = $1`, [reference]))[0].n).toBe(1);
+    describe("a new order's hold (holdForNewOrder: the checkout's, checked and taken in one statement)", () => {
+      const variantsOf = (p: { id: string; variantIds: string[] }) => new Map(p.variantIds.map((id) => [id, { id, productId: p.id, trackInventory: true }]));
+      const hold = (p: { id: string; variantIds: string[] }, quantities: number[], reference = randomUUID()) =>
+        pipelinedTransaction(t.dataSource, (manager) =>
+          inventory.holdForNewOrder(null, shop.merchantId!, p.variantIds.map((variantId, i) => ({ variantId, quantity: quantities[i] })), { manager, reference, variants: variantsOf(p) }),
+        );
+      const refusalOf = async (work: Promise<unknown>) => toErrorResponse(await work.then(() => null, (err: unknown) => err));
+      /** What reserve() and holdForNewOrder wrote for a product, without its ids, in the order of its variants. */
+      const written = async (p: { id: string; variantIds: string[] }) => {
+        const [row] = await t.dataSource.query(
+          `SELECT (SELECT json_agg(json_build_array(l.on_hand, l.reserved, l.low_stock_alerted) ORDER BY array_position($3::uuid[], l.variant_id)) FROM inventory_levels l WHERE l.product_id = $1) AS levels,
+                  (SELECT json_agg(json_build_array(m.type, m.quantity, m.on_hand_delta, m.reserved_delta, m.on_hand_after, m.reserved_after, m.reason, m.actor_type) ORDER BY array_position($3::uuid[], m.variant_id))
+                     FROM inventory_movements m WHERE m.product_id = $1 AND m.type = 'reservation') AS movements,
+                  (SELECT json_agg((e.payload - 'product_id' - 'variant_id' - 'location_id' - 'sku') || jsonb_build_object('queue', e.queue, 'name', e.name) ORDER BY array_position($3::uuid[], (e.payload ->> 'variant_id')::uuid))
+                     FROM outbox_events e WHERE e.name = $2 AND e.payload ->> 'product_id' = $1::text) AS alerts`,
+          [p.id, Jobs.LowStockAlert.name, p.variantIds],
+        );
+        return row;
+      };
+
+      it('writes what reserve() writes: levels, ledger, low-stock flag and alert', async () => {
+        const [viaReserve, viaHold] = [await stockedProduct(t, shop, { variants: 2, stock: 5, lowStockThreshold: 3 }), await stockedProduct(t, shop, { variants: 2, stock: 5, lowStockThreshold: 3 })];
+        await pipelinedTransaction(t.dataSource, (manager) =>
+          inventory.reserve(null, shop.merchantId!, viaReserve.variantIds.map((variantId, i) => ({ variantId, quantity: [3, 1][i] })), { manager, reference: randomUUID(), variants: variantsOf(viaReserve) }),
+        );
+        const held = await hold(viaHold, [3, 1]);
+        expect(held.expiresAt.getTime()).toBeGreaterThan(Date.now());
+        const [a, b] = [await written(viaReserve), await written(viaHold)];
+        expect(b).toEqual(a);
+        // One level crossed its threshold: flagged, one alert.
+        expect(b.levels).toEqual([
+          [5, 3, true],
+          [5, 1, false],
+        ]);
+        expect(b.alerts).toHaveLength(1);
+        const [reservation] = await t.dataSource.query(`SELECT r.status, (SELECT count(*)::int FROM inventory_reservation_lines WHERE reservation_id = r.id) AS lines FROM inventory_reservations r WHERE r.id = $1`, [held.id]);
+        expect(reservation).toEqual({ status: 'active', lines: 2 });
+      });
+
+      it("refuses a line it cannot hold with reserve()'s 409, and the transaction writes nothing", async () => {
+        const [viaReserve, viaHold] = [await stockedProduct(t, shop, { variants: 2, stock: 4 }), await stockedProduct(t, shop, { variants: 2, stock: 4 })];
+        const expected = await refusalOf(inventory.reserve(null, shop.merchantId!, viaReserve.variantIds.map((variantId) => ({ variantId, quantity: 5 }))));
+        const before = await snapshot();
+        const refused = await refusalOf(hold(viaHold, [5, 5]));
+        expect(await snapshot()).toEqual(before);
+        expect(refused.status).toBe(409);
+        // The same error but for the ids: the first line in variant order is refused.
+        const comparable = (body: typeof refused.body, p: typeof viaHold) =>
+          JSON.parse([...p.variantIds].sort().reduce((json, id, i) => json.split(id).join(`V${i}`), JSON.stringify(body).split(p.id).join('P')));
+        expect(comparable(refused.body, viaHold)).toEqual(comparable(expected.body, viaReserve));
+        expect(refused.body.detail).toMatchObject({ reason: 'insufficient_stock', variant_id: [...viaHold.variantIds].sort()[0], available: 4, requested: 5 });
+      });
+
+      it('fails the transaction when the reference is not new, holding nothing', async () => {
+        const p = await stockedProduct(t, shop, { stock: 10 });
+        const reference = randomUUID();
+        await hold(p, [2], reference);
+        const clash = await hold(p, [2], reference).catch((err: unknown) => err);
+        expect((clash as QueryFailedError & { driverError: { code: string; constraint: string } }).driverError).toMatchObject({ code: '23505', constraint: 'uq_inventory_reservations_reference' });
+        expect(await levelOf(t.dataSource, p.variantIds[0])).toEqual({ on_hand: 10, reserved: 2 });
+      });
     });
 
     it('reserves variants that do not track inventory without holding anything', async () => {

@@ -155,10 +155,11 @@ export class CheckoutService {
     const tax = await this.tax.quote(manager, pricing, shipping);
     const amountTotal = subtotal + shipping.amount + (tax.inclusive ? 0 : tax.amount);
 
-    const { reservation } = await this.inventory.reserve(ctx, merchant.id, priced.map((l) => ({ variantId: l.v.variantId, quantity: l.quantity })), {
+    // Sent, not waited for: a line it cannot hold fails the transaction (409), and the order, its
+    // session and the COMMIT below go out in the same flight.
+    const hold = await this.inventory.holdForNewOrder(ctx, merchant.id, priced.map((l) => ({ variantId: l.v.variantId, quantity: l.quantity })), {
       manager,
       reference: orderId,
-      referenceIsNew: true,
       ttlSeconds: this.config.inventory.reservationTtlSeconds,
       // priceLines just read them in this transaction: live, of this store.
       variants: new Map(priced.map((l) => [l.v.variantId, { id: l.v.variantId, productId: l.v.productId, trackInventory: l.v.trackInventory }])),
@@ -200,8 +201,8 @@ export class CheckoutService {
         contact_phone: address.contact_phone ?? null,
         contact_email: address.contact_email?.toLowerCase() ?? null,
       },
-      reservationId: reservation.id,
-      expiresAt: new Date(reservation.expires_at),
+      reservationId: hold.id,
+      expiresAt: hold.expiresAt,
       successUrl: input.success_url,
       cancelUrl: input.cancel_url,
       utm: { source: input.utm_source, medium: input.utm_medium, campaign: input.utm_campaign, term: input.utm_term, content: input.utm_content, gclid: input.gclid },

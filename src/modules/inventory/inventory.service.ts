@@ -6,12 +6,15 @@ import {
   APP_CONFIG,
   AppConfig,
   ConflictError,
+  ErrorCode,
   insertRowsStatement,
   isUuid,
   Jobs,
   MerchantScopedRepository,
   NotFoundError,
+  OUTBOX_CHANNEL,
   OutboxService,
+  pipelineOf,
   preparedQuery,
   RequestContext,
   runAfterCommit,
@@ -109,6 +112,69 @@ function defaultLevels(manager: EntityManager, merchantId: string, variantIds: s
     [merchantId, variantIds],
   );
 }
+
+/**
+ * holdForNewOrder's levels, in one statement: locked in variant order (as applyChanges locks
+ * them, so two checkouts never deadlock), refused with the first line that cannot be held (the
+ * 422 and 409 of applyChange, in its order), else reserved with their movements, the low-stock
+ * flag (isLowStock) and an alert for each level that just became low (its payload as
+ * applyChanges publishes it). Every write waits on the refusal, so none can trip a constraint
+ * first; api_error raises the refusal.
+ */
+const HOLD_LEVELS_SQL = `
+  WITH wanted AS (
+    SELECT * FROM unnest($2::uuid[], $3::int[]) AS w(level_id, quantity)
+  ), locked AS (
+    SELECT l.id, l.product_id, l.variant_id, l.location_id, l.on_hand, l.reserved, w.quantity, l.reserved + w.quantity AS reserved_after,
+           l.allow_backorder, l.low_stock_alerted, p.low_stock_threshold, v.sku,
+           p.track_inventory AND p.low_stock_threshold IS NOT NULL AND l.on_hand - l.reserved - w.quantity <= p.low_stock_threshold AS low
+      FROM inventory_levels l
+      JOIN wanted w ON w.level_id = l.id
+      JOIN products p ON p.id = l.product_id
+      JOIN product_variants v ON v.id = l.variant_id
+     WHERE l.merchant_id = $1
+     ORDER BY l.variant_id, l.location_id
+       FOR UPDATE OF l
+  ), refusal AS (
+    SELECT CASE
+             WHEN k.reserved_after > $12 THEN jsonb_build_object(
+               'status', 422, 'code', '${ErrorCode.Validation}', 'message', format('quantity: the level would exceed %s units', $12),
+               'detail', jsonb_build_object('fields', jsonb_build_object('quantity', jsonb_build_array(format('the level would exceed %s units', $12)))))
+             ELSE jsonb_build_object(
+               'status', 409, 'code', '${ErrorCode.OutOfStock}',
+               'message', format('Insufficient stock for variant %s: %s available, %s requested', k.variant_id, greatest(k.on_hand - k.reserved, 0), k.quantity),
+               'detail', jsonb_build_object('reason', 'insufficient_stock', 'product_id', k.product_id, 'variant_id', k.variant_id, 'location_id', k.location_id,
+                                            'available', greatest(k.on_hand - k.reserved, 0), 'requested', k.quantity))
+           END AS error
+      FROM locked k
+     WHERE k.reserved_after > $12 OR (NOT k.allow_backorder AND k.reserved_after > k.on_hand)
+     ORDER BY k.variant_id, k.location_id
+     LIMIT 1
+  ), missing AS (
+    SELECT jsonb_build_object('status', 404, 'code', '${ErrorCode.NotFound}', 'message', 'Inventory level not found', 'detail', jsonb_build_object('entity', 'Inventory level')) AS error
+     WHERE (SELECT count(*) FROM locked) < cardinality($2::uuid[])
+  ), changed AS (
+    UPDATE inventory_levels t SET reserved = k.reserved_after, low_stock_alerted = k.low, updated_at = now()
+      FROM locked k
+     WHERE t.id = k.id AND NOT EXISTS (SELECT 1 FROM refusal) AND NOT EXISTS (SELECT 1 FROM missing)
+    RETURNING t.id
+  ), movements AS (
+    INSERT INTO inventory_movements (merchant_id, product_id, variant_id, location_id, level_id, type, quantity, on_hand_delta, reserved_delta,
+                                     on_hand_after, reserved_after, reason, actor_type, actor_id, reference, reservation_id, request_id)
+    SELECT $1, k.product_id, k.variant_id, k.location_id, k.id, 'reservation', k.quantity, 0, k.quantity, k.on_hand, k.reserved_after, NULL, $6, $7, $5, $4, $8
+      FROM locked k JOIN changed c ON c.id = k.id
+     ORDER BY k.variant_id, k.location_id
+  ), alerts AS (
+    INSERT INTO outbox_events (queue, name, payload, available_at)
+    SELECT $9, $10, jsonb_build_object('merchant_id', $1::uuid, 'product_id', k.product_id, 'variant_id', k.variant_id, 'location_id', k.location_id, 'sku', k.sku,
+                                       'on_hand', k.on_hand, 'reserved', k.reserved_after, 'available', k.on_hand - k.reserved_after, 'threshold', k.low_stock_threshold), now()
+      FROM locked k JOIN changed c ON c.id = k.id
+     WHERE k.low AND NOT k.low_stock_alerted
+     ORDER BY k.variant_id, k.location_id
+    RETURNING id
+  )
+  SELECT (SELECT api_error(error) FROM missing), (SELECT api_error(error) FROM refusal),
+         (SELECT pg_notify($11, min(id::text)) FROM alerts HAVING count(*) > 0)`;
 
 const actorOf = (ctx: RequestContext | null): Actor => {
   const p = ctx?.principal ?? null;
@@ -581,31 +647,9 @@ export class InventoryService {
       manager?: EntityManager;
       /** The lines' variants as the caller read them in `manager`'s transaction (live, this merchant's): not read again. */
       variants?: Map<string, Pick<LiveVariant, 'id' | 'productId' | 'trackInventory'>>;
-      /**
-       * The caller made `reference` just now (checkout: its new order's id), so no reservation can
-       * hold it yet: nothing is looked up on a clash, which fails the transaction instead.
-       */
-      referenceIsNew?: boolean;
     } = {},
   ): Promise<{ reservation: ReservationView; created: boolean }> {
-    if (!Array.isArray(items) || !items.length) throw new ValidationError('items: at least one line is required', { items: ['must not be empty'] });
-    if (items.length > MAX_RESERVATION_LINES) throw new ValidationError(`items: at most ${MAX_RESERVATION_LINES} lines`, { items: [`must have at most ${MAX_RESERVATION_LINES} lines`] });
-    const summed = new Map<string, number>();
-    items.forEach((item, i) => {
-      assertQuantity(item.quantity, `items.${i}.quantity`, 1);
-      if (!isUuid(item.variantId)) throw new NotFoundError('Variant', String(item.variantId).slice(0, 64));
-      const id = item.variantId.toLowerCase();
-      summed.set(id, (summed.get(id) ?? 0) + item.quantity);
-    });
-    for (const [variantId, quantity] of summed) {
-      if (quantity > MAX_QUANTITY) throw new ValidationError(`items: ${quantity} units of ${variantId} exceed ${MAX_QUANTITY}`, { items: [`more than ${MAX_QUANTITY} units of one variant`] });
-    }
-    const ttl = options.ttlSeconds ?? this.config.inventory.reservationTtlSeconds;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) throw new ValidationError(`ttl_seconds: must be an integer from 1 to ${MAX_TTL_SECONDS}`, { ttl_seconds: ['out of range'] });
-    const reference = options.reference ?? null;
-    if (reference !== null && (typeof reference !== 'string' || !reference.length || reference.length > 200)) {
-      throw new ValidationError('reference: 1 to 200 characters', { reference: ['must be 1 to 200 characters'] });
-    }
+    const { summed, ttl, reference } = this.reservationRequest(items, options.ttlSeconds, options.reference);
 
     return this.inTransaction(options.manager, async (manager) => {
       const known = options.variants && [...summed.keys()].every((id) => options.variants!.has(id)) ? options.variants : undefined;
@@ -635,33 +679,18 @@ export class InventoryService {
         ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
         5,
       );
-      const referenceIsNew = options.referenceIsNew === true && reference !== null;
-      const insertion = preparedQuery<{ id: string; expires_at: Date; created_at: Date }>(
+      const inserted = await preparedQuery<{ id: string; expires_at: Date; created_at: Date }>(
         manager,
         `WITH reservation AS (
            INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at)
            VALUES ($1, $2, $3, 'active', now() + $4 * interval '1 second')
-           ${referenceIsNew ? '' : 'ON CONFLICT (merchant_id, reference) DO NOTHING'} RETURNING id, expires_at, created_at
+           ON CONFLICT (merchant_id, reference) DO NOTHING RETURNING id, expires_at, created_at
          ), lines AS (
            ${lineRows.sql} WHERE EXISTS (SELECT 1 FROM reservation)
          )
          SELECT id, expires_at, created_at FROM reservation`,
         [id, merchantId, reference ?? id, ttl, ...lineRows.parameters],
       );
-      const reserveLevels = () =>
-        this.applyChanges(
-          manager,
-          merchantId,
-          tracked.map((l) => ({ levelId: levelOf(l.variant.id), op: { kind: 'reserve', quantity: l.quantity }, type: 'reservation', reason: null, reference: reference ?? id, reservationId: id })),
-          actorOf(ctx),
-        );
-      if (referenceIsNew) {
-        // No answer to wait for before locking the levels: in a pipelined transaction the lock
-        // leaves in the same flight, and a failed insert fails it (and is the error thrown).
-        insertion.catch(() => undefined);
-        await reserveLevels();
-      }
-      const inserted = await insertion;
       if (!inserted.length) {
         const existing = await this.reservationView(manager, merchantId, { reference: reference! });
         const same =
@@ -672,7 +701,12 @@ export class InventoryService {
         throw new ConflictError(`reference ${reference} already has a ${existing.status} reservation with other lines`, { reason: 'reference_in_use', reservation_id: existing.id, status: existing.status });
       }
 
-      if (!referenceIsNew) await reserveLevels();
+      await this.applyChanges(
+        manager,
+        merchantId,
+        tracked.map((l) => ({ levelId: levelOf(l.variant.id), op: { kind: 'reserve', quantity: l.quantity }, type: 'reservation', reason: null, reference: reference ?? id, reservationId: id })),
+        actorOf(ctx),
+      );
       if (ctx?.principal) {
         await this.audit.record(manager, ctx, {
           action: 'inventory.reserve',
@@ -694,6 +728,113 @@ export class InventoryService {
       };
       return { reservation, created: true };
     });
+  }
+
+  /** A reservation's lines summed per variant, its TTL and reference, or the 4xx that refuses them. */
+  private reservationRequest(items: ReserveItem[], ttlSeconds: number | undefined, reference: string | undefined): { summed: Map<string, number>; ttl: number; reference: string | null } {
+    if (!Array.isArray(items) || !items.length) throw new ValidationError('items: at least one line is required', { items: ['must not be empty'] });
+    if (items.length > MAX_RESERVATION_LINES) throw new ValidationError(`items: at most ${MAX_RESERVATION_LINES} lines`, { items: [`must have at most ${MAX_RESERVATION_LINES} lines`] });
+    const summed = new Map<string, number>();
+    items.forEach((item, i) => {
+      assertQuantity(item.quantity, `items.${i}.quantity`, 1);
+      if (!isUuid(item.variantId)) throw new NotFoundError('Variant', String(item.variantId).slice(0, 64));
+      const id = item.variantId.toLowerCase();
+      summed.set(id, (summed.get(id) ?? 0) + item.quantity);
+    });
+    for (const [variantId, quantity] of summed) {
+      if (quantity > MAX_QUANTITY) throw new ValidationError(`items: ${quantity} units of ${variantId} exceed ${MAX_QUANTITY}`, { items: [`more than ${MAX_QUANTITY} units of one variant`] });
+    }
+    const ttl = ttlSeconds ?? this.config.inventory.reservationTtlSeconds;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) throw new ValidationError(`ttl_seconds: must be an integer from 1 to ${MAX_TTL_SECONDS}`, { ttl_seconds: ['out of range'] });
+    if (reference !== undefined && (typeof reference !== 'string' || !reference.length || reference.length > 200)) {
+      throw new ValidationError('reference: 1 to 200 characters', { reference: ['must be 1 to 200 characters'] });
+    }
+    return { summed, ttl, reference: reference ?? null };
+  }
+
+  /**
+   * A new order's hold on stock (checkout), sent and not waited for: the reservation with its
+   * lines, then ONE statement that locks the levels, checks them, takes the units and writes the
+   * ledger and any low-stock alert, by the rules reserve() applies in this process (applyChange,
+   * isLowStock). A line it cannot hold fails that statement with reserve()'s 409 (or 422) through
+   * api_error, which aborts the transaction; so the caller sends its order and COMMIT in the same
+   * flight, and the levels stay locked only while PostgreSQL runs them, not while this process
+   * reads the levels and answers (with a few hot items every checkout waits for that lock).
+   * Only in a pipelinedTransaction, at the default location, with `variants` read in it and a
+   * reference the caller just made (the new order's id): a clash fails the transaction.
+   */
+  async holdForNewOrder(
+    ctx: RequestContext | null,
+    merchantId: string,
+    items: ReserveItem[],
+    options: { manager: EntityManager; reference: string; ttlSeconds?: number; variants: Map<string, Pick<LiveVariant, 'id' | 'productId' | 'trackInventory'>> },
+  ): Promise<{ id: string; expiresAt: Date }> {
+    const { manager } = options;
+    if (!pipelineOf(manager.queryRunner)) throw new Error('holdForNewOrder: only in a pipelinedTransaction');
+    const { summed, ttl, reference } = this.reservationRequest(items, options.ttlSeconds, options.reference);
+    const lines = [...summed]
+      .map(([variantId, quantity]) => {
+        const variant = options.variants.get(variantId);
+        if (!variant) throw new NotFoundError('Variant', variantId);
+        return { variant, quantity };
+      })
+      .sort((a, b) => (a.variant.id < b.variant.id ? -1 : a.variant.id > b.variant.id ? 1 : 0));
+    const tracked = lines.filter((l) => l.variant.trackInventory);
+    const { location, ids } = await this.reservationLevels(manager, merchantId, undefined, tracked.map((l) => l.variant));
+    const levelOf = (variantId: string) => ids.get(`${variantId}/${location.id}`)!;
+    const id = randomUUID();
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    if (ctx?.principal) {
+      // Awaited before any level is locked (the audit row is written by TypeORM, outside the pipeline's failure tracking).
+      await this.audit.record(manager, ctx, {
+        action: 'inventory.reserve',
+        entityType: 'inventory_reservation',
+        entityId: id,
+        merchantId,
+        after: { reference, lines: lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })), ttlSeconds: ttl },
+      });
+    }
+    const lineRows = insertRowsStatement(
+      manager,
+      InventoryReservationLine,
+      lines.map((l) => ({
+        merchantId,
+        reservationId: id,
+        productId: l.variant.productId,
+        variantId: l.variant.id,
+        levelId: l.variant.trackInventory ? levelOf(l.variant.id) : null,
+        locationId: l.variant.trackInventory ? location.id : null,
+        quantity: l.quantity,
+      })),
+      ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
+      5,
+    );
+    await sendStatement(
+      manager,
+      `WITH reservation AS (
+         INSERT INTO inventory_reservations (id, merchant_id, reference, status, expires_at) VALUES ($1, $2, $3, 'active', $4)
+       )
+       ${lineRows.sql}`,
+      [id, merchantId, reference, expiresAt, ...lineRows.parameters],
+    );
+    if (tracked.length) {
+      const actor = actorOf(ctx);
+      await sendStatement(manager, HOLD_LEVELS_SQL, [
+        merchantId,
+        tracked.map((l) => levelOf(l.variant.id)),
+        tracked.map((l) => l.quantity),
+        id,
+        reference,
+        actor.actorType,
+        actor.actorId,
+        actor.requestId,
+        Jobs.LowStockAlert.queue,
+        Jobs.LowStockAlert.name,
+        OUTBOX_CHANNEL,
+        MAX_QUANTITY,
+      ]);
+    }
+    return { id, expiresAt };
   }
 
   /**

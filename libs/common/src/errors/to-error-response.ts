@@ -30,6 +30,25 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: ErrorCode.UnsupportedMediaType, message: 'Expected multipart/form-data' },
 };
 
+/**
+ * SQLSTATE of api_error(jsonb) (migration ApiErrorFunction): a statement refused the request with
+ * one of the API's errors, `{status, code, message, detail}`, carried as JSON in the error's DETAIL.
+ */
+export const SQL_REFUSAL_STATE = 'CMERR';
+
+/** The 4xx a statement raised through api_error(), or null for any other failure. */
+function sqlRefusal(error: QueryFailedError): ErrorResponse | null {
+  const driverError = error.driverError as { code?: string; detail?: string } | undefined;
+  if (driverError?.code !== SQL_REFUSAL_STATE || !driverError.detail) return null;
+  try {
+    const refusal = JSON.parse(driverError.detail) as { status: number; code: ErrorCode; message: string; detail?: unknown };
+    if (!(refusal.status >= 400 && refusal.status < 500)) return null;
+    return { status: refusal.status, body: { code: refusal.code, message: refusal.message, detail: refusal.detail ?? null }, unexpected: false };
+  } catch {
+    return null;
+  }
+}
+
 /** Postgres error codes that are the caller's fault, not ours. */
 const PG_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
   '23505': { status: 409, code: ErrorCode.Conflict, message: 'A record with these values already exists' },
@@ -76,6 +95,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return { status: 404, body: { code: ErrorCode.NotFound, message: 'Not found', detail: null }, unexpected: false };
   }
   if (error instanceof QueryFailedError) {
+    const refusal = sqlRefusal(error);
+    if (refusal) return refusal;
     const pg = PG_ERRORS[(error.driverError as { code?: string })?.code ?? ''];
     if (pg) return { status: pg.status, body: { code: pg.code, message: pg.message, detail: null }, unexpected: false };
     return internal();
