@@ -41,15 +41,15 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 # between two scavenges of an 8 MB semi-space, so they were promoted and the old generation filled
 # up every 2-3 s; each mark-compact then stalled every checkout in flight. At 16 MB: ~30 % fewer
 # mark-compacts, p99 at 20 buyers ~15 % lower, for ~16 MB more idle RSS (138 MB; issue 9: < 150 MB).
-# --heap-growing-percent=200: after a mark-compact the old generation may grow to 3x what survived
-# (V8 chose ~1.6x here: 40 MB live, the next mark-compact at 65-70 MB, every ~2.7 s at 20 buyers,
-# each stalling every checkout in flight). One every ~8 s instead; p99 at 20 buyers over 500 items
-# 107-118 -> 73-75 ms in alternating runs; RSS under the read load 168-194 MB (issue 9: < 250 MB),
-# and up to ~240 MB under checkout load. Idle RSS is unchanged (the heap grows only when used).
+# --heap-growing-percent=150: after a mark-compact the old generation may grow to 2.5x what
+# survived. V8 chose ~1.6x here (40 MB live, the next mark-compact at 65-70 MB): one every ~2.7 s
+# at 20 buyers, each stalling every checkout in flight. Checkout p99 at 20 buyers 67-74 ms in
+# alternating runs (200: 63-96 ms; default: 107-118 ms); RSS under the read load at most 232 MB
+# (200: 262 MB, over issue 9's 250). Idle RSS is unchanged: the heap grows only when it is used.
 # MALLOC_MMAP_THRESHOLD_ (API only, as `npm run start:api`): glibc otherwise raises its mmap
 # threshold after the first large free and keeps later large blocks (V8's parser and compiler
 # zones at startup) in the brk heap, resident after they are freed: ~20 MB of idle RSS, and ~30 MB
 # less under the read load, with the same throughput. Not for the worker: its large import and
 # queue buffers would then be mapped and unmapped each time (CSV import 2,298 → 1,699 rows/s).
 # `env` execs node, which stays PID 1 and gets the stop signal.
-CMD ["env", "MALLOC_MMAP_THRESHOLD_=131072", "node", "--max-old-space-size=512", "--min-semi-space-size=16", "--max-semi-space-size=16", "--heap-growing-percent=200", "dist/src/main.bundle.js"]
+CMD ["env", "MALLOC_MMAP_THRESHOLD_=131072", "node", "--max-old-space-size=512", "--min-semi-space-size=16", "--max-semi-space-size=16", "--heap-growing-percent=150", "dist/src/main.bundle.js"]
