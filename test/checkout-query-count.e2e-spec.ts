@@ -1,5 +1,5 @@
 import { bootTestApp, TestApp } from './harness/app';
-import { createAdmin, registerMerchant, TestAccount } from './support/identity';
+import { createAdmin, registerCustomer, registerMerchant, TestAccount } from './support/identity';
 import { stockedProduct } from './support/inventory';
 import { checkoutBody, configureCheckout } from './support/orders';
 import { SqlStatementCounter } from './support/sql-statements';
@@ -35,12 +35,12 @@ describe('Checkout SQL statements', () => {
     await t?.close();
   });
 
-  const place = async (lines: number, namingVariants = false) => {
+  const place = async (lines: number, namingVariants = false, headers: Record<string, string> = {}) => {
     const body = checkoutBody(
       merchant.merchantId!,
       products.slice(0, lines).map((id, i) => ({ product_id: id, ...(namingVariants ? { variant_id: variants[i] } : {}), quantity: i + 1 })),
     );
-    const placed = await counter.request({ method: 'POST', url: '/api/public/checkout', payload: body });
+    const placed = await counter.request({ method: 'POST', url: '/api/public/checkout', payload: body, headers });
     expect(placed.response.statusCode).toBe(201);
     return placed;
   };
@@ -68,5 +68,17 @@ describe('Checkout SQL statements', () => {
     await place(2, true);
     expect((await place(1, true)).writes).toBe(3);
     expect((await place(6, true)).writes).toBe(3);
+  });
+
+  it("audits a signed-in customer's hold, written before the stock is locked: one flight more", async () => {
+    const customer = await registerCustomer(t);
+    const placed = await place(2, true, customer.auth);
+    expect(placed.writes).toBe(4);
+    const [row] = await t.dataSource.query(
+      `SELECT a.actor_id, a.merchant_id, r.reference FROM audit_logs a JOIN inventory_reservations r ON r.id = a.entity_id::uuid
+        WHERE a.action = 'inventory.reserve' AND r.reference = $1`,
+      [placed.response.body.order_id],
+    );
+    expect(row).toEqual({ actor_id: customer.id, merchant_id: merchant.merchantId, reference: placed.response.body.order_id });
   });
 });

@@ -176,6 +176,30 @@ const HOLD_LEVELS_SQL = `
   SELECT (SELECT api_error(error) FROM missing), (SELECT api_error(error) FROM refusal),
          (SELECT pg_notify($11, min(id::text)) FROM alerts HAVING count(*) > 0)`;
 
+type ReservedLine = { variant: Pick<LiveVariant, 'id' | 'productId' | 'trackInventory'>; quantity: number };
+
+/** A reservation's lines, in variant order (the order levels are locked in, so two reservations never deadlock). */
+const byVariantId = (a: ReservedLine, b: ReservedLine) => (a.variant.id < b.variant.id ? -1 : a.variant.id > b.variant.id ? 1 : 0);
+
+/** The INSERT of a reservation's lines, for a larger statement whose own parameters are $1–$4 (the lines are $5). */
+function reservationLinesStatement(manager: EntityManager, merchantId: string, reservationId: string, lines: ReservedLine[], locationId: string, levelOf: (variantId: string) => string) {
+  return insertRowsStatement(
+    manager,
+    InventoryReservationLine,
+    lines.map((l) => ({
+      merchantId,
+      reservationId,
+      productId: l.variant.productId,
+      variantId: l.variant.id,
+      levelId: l.variant.trackInventory ? levelOf(l.variant.id) : null,
+      locationId: l.variant.trackInventory ? locationId : null,
+      quantity: l.quantity,
+    })),
+    ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
+    5,
+  );
+}
+
 const actorOf = (ctx: RequestContext | null): Actor => {
   const p = ctx?.principal ?? null;
   return {
@@ -656,7 +680,7 @@ export class InventoryService {
       const variants = known ?? (await this.liveVariants(manager, merchantId, [...summed.keys()]));
       const lines = [...summed]
         .map(([variantId, quantity]) => ({ variant: variants.get(variantId)!, quantity }))
-        .sort((a, b) => (a.variant.id < b.variant.id ? -1 : a.variant.id > b.variant.id ? 1 : 0));
+        .sort(byVariantId);
       const tracked = lines.filter((l) => l.variant.trackInventory);
       const { location, ids } = await this.reservationLevels(manager, merchantId, options.locationId, tracked.map((l) => l.variant));
 
@@ -664,21 +688,7 @@ export class InventoryService {
       const levelOf = (variantId: string) => ids.get(`${variantId}/${location.id}`)!;
       // The reservation and its lines in one statement, before any level is locked (the lines need
       // only the level ids); the lines only when the reservation is new.
-      const lineRows = insertRowsStatement(
-        manager,
-        InventoryReservationLine,
-        lines.map((l) => ({
-          merchantId,
-          reservationId: id,
-          productId: l.variant.productId,
-          variantId: l.variant.id,
-          levelId: l.variant.trackInventory ? levelOf(l.variant.id) : null,
-          locationId: l.variant.trackInventory ? location.id : null,
-          quantity: l.quantity,
-        })),
-        ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
-        5,
-      );
+      const lineRows = reservationLinesStatement(manager, merchantId, id, lines, location.id, levelOf);
       const inserted = await preparedQuery<{ id: string; expires_at: Date; created_at: Date }>(
         manager,
         `WITH reservation AS (
@@ -707,15 +717,7 @@ export class InventoryService {
         tracked.map((l) => ({ levelId: levelOf(l.variant.id), op: { kind: 'reserve', quantity: l.quantity }, type: 'reservation', reason: null, reference: reference ?? id, reservationId: id })),
         actorOf(ctx),
       );
-      if (ctx?.principal) {
-        await this.audit.record(manager, ctx, {
-          action: 'inventory.reserve',
-          entityType: 'inventory_reservation',
-          entityId: id,
-          merchantId,
-          after: { reference: reference ?? id, lines: lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })), ttlSeconds: ttl },
-        });
-      }
+      await this.auditReservation(manager, ctx, merchantId, id, reference ?? id, lines, ttl);
       // The view of what was just written, without reading it back (lines are in variant order, as reservationView() lists them).
       const reservation: ReservationView = {
         id,
@@ -771,44 +773,23 @@ export class InventoryService {
   ): Promise<{ id: string; expiresAt: Date }> {
     const { manager } = options;
     if (!pipelineOf(manager.queryRunner)) throw new Error('holdForNewOrder: only in a pipelinedTransaction');
-    const { summed, ttl, reference } = this.reservationRequest(items, options.ttlSeconds, options.reference);
+    const { summed, ttl } = this.reservationRequest(items, options.ttlSeconds, options.reference);
+    const { reference } = options;
     const lines = [...summed]
       .map(([variantId, quantity]) => {
         const variant = options.variants.get(variantId);
         if (!variant) throw new NotFoundError('Variant', variantId);
         return { variant, quantity };
       })
-      .sort((a, b) => (a.variant.id < b.variant.id ? -1 : a.variant.id > b.variant.id ? 1 : 0));
+      .sort(byVariantId);
     const tracked = lines.filter((l) => l.variant.trackInventory);
     const { location, ids } = await this.reservationLevels(manager, merchantId, undefined, tracked.map((l) => l.variant));
     const levelOf = (variantId: string) => ids.get(`${variantId}/${location.id}`)!;
     const id = randomUUID();
     const expiresAt = new Date(Date.now() + ttl * 1000);
-    if (ctx?.principal) {
-      // Awaited before any level is locked (the audit row is written by TypeORM, outside the pipeline's failure tracking).
-      await this.audit.record(manager, ctx, {
-        action: 'inventory.reserve',
-        entityType: 'inventory_reservation',
-        entityId: id,
-        merchantId,
-        after: { reference, lines: lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })), ttlSeconds: ttl },
-      });
-    }
-    const lineRows = insertRowsStatement(
-      manager,
-      InventoryReservationLine,
-      lines.map((l) => ({
-        merchantId,
-        reservationId: id,
-        productId: l.variant.productId,
-        variantId: l.variant.id,
-        levelId: l.variant.trackInventory ? levelOf(l.variant.id) : null,
-        locationId: l.variant.trackInventory ? location.id : null,
-        quantity: l.quantity,
-      })),
-      ['merchantId', 'reservationId', 'productId', 'variantId', 'levelId', 'locationId', 'quantity'],
-      5,
-    );
+    // Awaited before any level is locked (the audit row is written by TypeORM, outside the pipeline's failure tracking).
+    await this.auditReservation(manager, ctx, merchantId, id, reference, lines, ttl);
+    const lineRows = reservationLinesStatement(manager, merchantId, id, lines, location.id, levelOf);
     await sendStatement(
       manager,
       `WITH reservation AS (
@@ -835,6 +816,18 @@ export class InventoryService {
       ]);
     }
     return { id, expiresAt };
+  }
+
+  /** A reservation made for a signed-in caller or an API key is audited (a system's is not). */
+  private async auditReservation(manager: EntityManager, ctx: RequestContext | null, merchantId: string, id: string, reference: string, lines: ReservedLine[], ttl: number): Promise<void> {
+    if (!ctx?.principal) return;
+    await this.audit.record(manager, ctx, {
+      action: 'inventory.reserve',
+      entityType: 'inventory_reservation',
+      entityId: id,
+      merchantId,
+      after: { reference, lines: lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })), ttlSeconds: ttl },
+    });
   }
 
   /**
