@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * transaction; toErrorResponse answers it as that error. For statements that decide inside
  * PostgreSQL what the API would otherwise decide between two round trips: the checkout's
  * reservation checks and takes the stock in one statement, sent with the order and the COMMIT, so
- * the stock levels stay locked only while PostgreSQL runs them (SQL_REFUSAL in libs/common).
+ * the stock levels stay locked only while PostgreSQL runs them. The API side: SQL_REFUSAL_STATE in
+ * libs/common/src/errors/to-error-response.ts.
  */
 export class ApiErrorFunction1796528832280 implements MigrationInterface {
     name = 'ApiErrorFunction1796528832280'

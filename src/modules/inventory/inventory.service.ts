@@ -669,15 +669,12 @@ export class InventoryService {
       reference?: string;
       locationId?: string;
       manager?: EntityManager;
-      /** The lines' variants as the caller read them in `manager`'s transaction (live, this merchant's): not read again. */
-      variants?: Map<string, Pick<LiveVariant, 'id' | 'productId' | 'trackInventory'>>;
     } = {},
   ): Promise<{ reservation: ReservationView; created: boolean }> {
     const { summed, ttl, reference } = this.reservationRequest(items, options.ttlSeconds, options.reference);
 
     return this.inTransaction(options.manager, async (manager) => {
-      const known = options.variants && [...summed.keys()].every((id) => options.variants!.has(id)) ? options.variants : undefined;
-      const variants = known ?? (await this.liveVariants(manager, merchantId, [...summed.keys()]));
+      const variants = await this.liveVariants(manager, merchantId, [...summed.keys()]);
       const lines = [...summed]
         .map(([variantId, quantity]) => ({ variant: variants.get(variantId)!, quantity }))
         .sort(byVariantId);
@@ -831,8 +828,8 @@ export class InventoryService {
   }
 
   /**
-   * Starts reading the default location's levels of these variants now, for a reserve() later in
-   * the same transaction: in a pipelined transaction the read leaves with the caller's first
+   * Starts reading the default location's levels of these variants now, for a holdForNewOrder()
+   * (or reserve()) later in the same transaction: in a pipelined transaction the read leaves with the caller's first
    * statements instead of costing a round trip of its own once the lines are known (checkout).
    */
   prefetchReservationLevels(manager: EntityManager, merchantId: string, variantIds: string[]): void {

@@ -34,7 +34,7 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
  * SQLSTATE of api_error(jsonb) (migration ApiErrorFunction): a statement refused the request with
  * one of the API's errors, `{status, code, message, detail}`, carried as JSON in the error's DETAIL.
  */
-export const SQL_REFUSAL_STATE = 'CMERR';
+const SQL_REFUSAL_STATE = 'CMERR';
 
 /** The 4xx a statement raised through api_error(), or null for any other failure. */
 function sqlRefusal(error: QueryFailedError): ErrorResponse | null {
