@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
 import { QueryFailedError } from 'typeorm';
 import { commitNow, PgClient, pipelinedTransaction, pipelineOf, preparedQuery, runAfterCommit, sendStatement } from '@app/common';
 import { bootTestApp, TestApp } from './harness/app';
+import { SqlStatementCounter } from './support/sql-statements';
 
 /**
  * pipelinedTransaction (the checkout's): statements and the COMMIT go out without waiting for
@@ -43,25 +43,19 @@ describe('Pipelined transactions', () => {
   });
 
   it('sends BEGIN, the statements of one tick and the COMMIT behind them in one socket write', async () => {
-    // Every socket write of the process while the transaction runs (the test app is otherwise idle).
-    const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-    let writes = 0;
-    const originals = { _write: socket._write, _writev: socket._writev };
-    for (const method of ['_write', '_writev'] as const) {
-      socket[method] = function (this: unknown, ...args: unknown[]) {
-        writes++;
-        return originals[method].apply(this, args);
-      };
-    }
+    const counter = new SqlStatementCounter(t).install();
+    let writes: number;
     try {
-      await pipelinedTransaction(t.dataSource, async (manager) => {
-        void sendStatement(manager, insert, [1]);
-        void sendStatement(manager, insert, [2]);
-        const placing = preparedQuery(manager, `${insert} RETURNING id`, [3]);
-        await Promise.all([placing, commitNow(manager)]);
-      });
+      ({ writes } = await counter.run(() =>
+        pipelinedTransaction(t.dataSource, async (manager) => {
+          void sendStatement(manager, insert, [1]);
+          void sendStatement(manager, insert, [2]);
+          const placing = preparedQuery(manager, `${insert} RETURNING id`, [3]);
+          await Promise.all([placing, commitNow(manager)]);
+        }),
+      ));
     } finally {
-      Object.assign(socket, originals);
+      counter.uninstall();
     }
     expect(await ids()).toEqual([1, 2, 3]);
     // pg alone writes each statement as it is queued, and TypeORM waits for BEGIN's answer: five writes.

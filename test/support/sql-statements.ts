@@ -6,6 +6,14 @@ import type { TestApp } from '../harness/app';
 
 type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
 
+interface Tally {
+  statements: string[];
+  /** Socket writes to PostgreSQL: each is a flight of statements the request then waits on. */
+  writes: number;
+}
+
+type SocketWrite = '_write' | '_writev';
+
 /**
  * Counts the SQL statements one HTTP request sends to PostgreSQL.
  *
@@ -21,14 +29,6 @@ type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
  * a QueryRunner and is set at startup; a global counter between "before" and "after" would pick up
  * that background polling and flake.
  */
-interface Tally {
-  statements: string[];
-  /** Socket writes to PostgreSQL: each is a flight of statements the request then waits on. */
-  writes: number;
-}
-
-type SocketWrite = '_write' | '_writev';
-
 export class SqlStatementCounter {
   private readonly scope = new AsyncLocalStorage<Tally>();
   private original: QueryFn | undefined;
@@ -69,7 +69,7 @@ export class SqlStatementCounter {
 
   /**
    * Sends one request through the test app (shaped like Fastify's inject options) and returns its
-   * response with the statements it ran, in order.
+   * response with the statements it ran, in order, and its socket writes to PostgreSQL.
    */
   async request(options: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; headers?: Record<string, string>; payload?: object }): Promise<{ response: Response; statements: string[]; writes: number }> {
     if (!this.original) throw new Error('SqlStatementCounter.install() first');
@@ -84,12 +84,12 @@ export class SqlStatementCounter {
     return { response, statements: [...tally.statements], writes: tally.writes };
   }
 
-  /** Runs `work` (say a job handler, called directly) and returns its result with the statements it ran, in order. */
-  async run<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  /** Runs `work` (say a job handler, called directly) and returns its result with the statements it ran, in order, and its socket writes to PostgreSQL. */
+  async run<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[]; writes: number }> {
     if (!this.original) throw new Error('SqlStatementCounter.install() first');
     const tally: Tally = { statements: [], writes: 0 };
     const result = await this.scope.run(tally, work);
-    return { result, statements: [...tally.statements] };
+    return { result, statements: [...tally.statements], writes: tally.writes };
   }
 
   get(url: string, headers: Record<string, string> = {}): Promise<{ response: Response; statements: string[] }> {

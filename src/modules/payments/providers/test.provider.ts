@@ -89,11 +89,17 @@ export class TestPaymentProvider implements PaymentProvider {
     if (row.orderId !== input.orderId || row.amountMinor !== input.amountMinor || row.currency !== currency) {
       throw new PaymentProviderError('idempotency_conflict', `idempotency key ${input.idempotencyKey} was used for another checkout`, this.name);
     }
+    return this.checkoutSessionOf(row);
+  }
+
+  /** A session row as checkout sees it: where the customer pays (this API's test checkout page). */
+  private checkoutSessionOf(row: Pick<TestPaymentSession, 'id' | 'paymentIntentId' | 'expiresAt'>): CheckoutSession {
+    const sessionId = sessionIdOf(row);
     return {
       provider: this.name,
-      sessionId: sessionIdOf(row),
+      sessionId,
       paymentIntentId: row.paymentIntentId,
-      url: `${this.config.publicBaseUrl}/api/payments/test-checkout/${sessionIdOf(row)}`,
+      url: `${this.config.publicBaseUrl}/api/payments/test-checkout/${sessionId}`,
       clientSecret: null,
       expiresAt: row.expiresAt,
     };
@@ -108,14 +114,7 @@ export class TestPaymentProvider implements PaymentProvider {
   prepareCheckoutSession(input: Omit<CreateCheckoutInput, 'orderNumber'>): PreparedCheckoutSession {
     assertCheckoutTotals(input, this.name);
     const id = randomUUID();
-    const session: CheckoutSession = {
-      provider: this.name,
-      sessionId: sessionIdOf({ id }),
-      paymentIntentId: null,
-      url: `${this.config.publicBaseUrl}/api/payments/test-checkout/${sessionIdOf({ id })}`,
-      clientSecret: null,
-      expiresAt: input.expiresAt,
-    };
+    const session = this.checkoutSessionOf({ id, paymentIntentId: null, expiresAt: input.expiresAt });
     const values = [id, input.idempotencyKey, input.orderId, input.merchantId, input.amountMinor, normalizeCurrency(input.currency), input.successUrl, input.cancelUrl, input.expiresAt];
     return {
       session,
